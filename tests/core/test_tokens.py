@@ -194,3 +194,16 @@ def test_sign_verify_round_trip(
     assert again.sign_text().count("\n") == 6 + sum(
         f.count("\n") for f in (capability or "", client_id or "", nonce)
     )
+
+
+@given(secret=st.text(min_size=1, max_size=200), text=st.text(max_size=300))
+def test_mac_equals_the_standard_hmac(secret: str, text: str) -> None:
+    import base64
+    import hashlib
+    import hmac
+
+    # lone surrogates cannot be UTF-8 encoded: they are never part of a secret or sign text
+    key, msg = secret.encode("utf-8", "replace"), text.encode("utf-8", "replace")
+    secret, text = key.decode("utf-8"), msg.decode("utf-8")
+    expected = base64.b64encode(hmac.new(key, msg, hashlib.sha256).digest()).decode()
+    assert compute_mac(secret, text) == expected

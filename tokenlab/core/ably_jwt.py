@@ -36,7 +36,7 @@ CLAIM_TOKEN = "x-ably-token"
 INVALID_JWT = 40144
 
 _SEGMENT_RE = re.compile(r"[A-Za-z0-9_\-+/]*={0,2}")
-_JSON_COMPACT = {"separators": (",", ":")}
+_COMPACT = (",", ":")
 
 Span = tuple[int, int]
 
@@ -188,8 +188,8 @@ def verify_hs256(decoded: DecodedJwt, secret: str) -> bool:
 
 def _sign_compact(header: Mapping[str, Any], claims: Mapping[str, Any], secret: str) -> str:
     try:
-        head = json.dumps(header, **_JSON_COMPACT)  # type: ignore[arg-type]
-        body = json.dumps(claims, **_JSON_COMPACT)  # type: ignore[arg-type]
+        head = json.dumps(header, separators=_COMPACT)
+        body = json.dumps(claims, separators=_COMPACT)
     except (TypeError, ValueError) as exc:
         raise TokenFormatError(
             f"A JWT header or claim value cannot be written as JSON: {exc}",
@@ -199,15 +199,18 @@ def _sign_compact(header: Mapping[str, Any], claims: Mapping[str, Any], secret: 
     return signing_input + "." + b64url_encode(hs256(secret, signing_input))
 
 
-def _check_times(iat_s: int, exp_s: int) -> None:
-    for name, value in (("iat", iat_s), ("exp", exp_s)):
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise TokenFormatError(
-                f"{name} must be a whole number of seconds, not {value!r}.",
-                code=f"jwt.{name}_type",
-                ably_code=40003,
-            )
-    if exp_s <= iat_s:
+def _check_seconds(name: str, value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TokenFormatError(
+            f"{name} must be a whole number of seconds, not {value!r}.",
+            code=f"jwt.{name}_type",
+            ably_code=40003,
+        )
+    return value
+
+
+def _check_lifetime(iat_s: object, exp_s: object) -> None:
+    if _check_seconds("exp", exp_s) <= _check_seconds("iat", iat_s):
         raise TokenFormatError(
             "The token lifetime must be positive (exp after iat).",
             code="jwt.ttl_not_positive",
@@ -233,8 +236,8 @@ def mint_ably_jwt(
     the token take the key's capability. Claims appear in the order iat, exp, capability,
     clientId, revocation key, clientType, then ``extra_claims``.
     """
-    exp_s = iat_s + ttl_s if isinstance(ttl_s, int) and isinstance(iat_s, int) else ttl_s
-    _check_times(iat_s, exp_s)
+    exp_s = _check_seconds("iat", iat_s) + _check_seconds("ttl", ttl_s)
+    _check_lifetime(iat_s, exp_s)
     claims: dict[str, Any] = {"iat": iat_s, "exp": exp_s}
     optional = (
         (CLAIM_CAPABILITY, capability),
@@ -270,7 +273,7 @@ def mint_embedded_jwt(
         raise TokenFormatError(
             "The embedded Ably token is empty.", code="jwt.embedded_empty", ably_code=INVALID_JWT
         )
-    _check_times(iat_s, exp_s)
+    _check_lifetime(iat_s, exp_s)
     header: dict[str, Any] = {"typ": "JWT", "alg": "HS256"}
     claims: dict[str, Any] = {"iat": iat_s, "exp": exp_s}
     if in_header:

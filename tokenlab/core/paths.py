@@ -1,7 +1,8 @@
 """Where tokenlab keeps its files: the config folder, the data folder and the resources.
 
 ``TOKENLAB_CONFIG_DIR`` and ``TOKENLAB_DATA_DIR`` override the platform folders (tests point them
-at a temporary directory). Nothing here creates folders except ``ensure_dir``.
+at a temporary directory). Nothing here creates folders except ``ensure_dir``. Resources are
+located by ``core.resources``.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ import os
 from pathlib import Path
 
 import platformdirs
+
+from tokenlab.core.resources import resource_path
 
 APP_NAME = "tokenlab"
 CONFIG_ENV = "TOKENLAB_CONFIG_DIR"
@@ -38,13 +41,6 @@ def ensure_dir(path: Path) -> Path:
     return path
 
 
-def resources_dir() -> Path:
-    """``resources/``: inside the package when installed from a wheel, else the source tree."""
-    package = Path(__file__).resolve().parent.parent
-    installed = package / "resources"
-    return installed if installed.is_dir() else package.parent / "resources"
-
-
 def resource(*parts: str) -> Path:
     """A file under ``resources/`` (it may not exist; callers decide what that means)."""
-    return resources_dir().joinpath(*parts)
+    return resource_path(*parts)

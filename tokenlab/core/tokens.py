@@ -13,6 +13,7 @@ Parsing is tolerant of what the SDKs really send: explicit nulls (ably-python), 
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import json
@@ -30,6 +31,7 @@ MAX_REVOCABLE_TTL_MS = 3_600_000
 TIMESTAMP_WINDOW_MS = 120_000
 MIN_NONCE_LENGTH = 16
 MAX_TOKEN_LENGTH = 131_072
+_SHA256_BLOCK = 64
 
 
 def _text(value: Any) -> Any:
@@ -55,8 +57,10 @@ def parse_int(value: Any, field: str, *, ably_code: int = 40003) -> int | None:
         return value
     elif isinstance(value, float) and value.is_integer():
         return int(value)
-    elif isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        return int(value.strip())
+    elif isinstance(value, str):
+        digits = value.strip().removeprefix("-")
+        if digits.isascii() and digits.isdigit():
+            return int(value.strip())
     raise TokenRequestError(
         f"{field} must be an integer number of milliseconds, not {value!r:.60}.",
         code=f"token_request.bad_{field}",
@@ -82,13 +86,36 @@ def sign_text(
     nonce: str | None,
 ) -> str:
     """The exact text that is HMAC'd (ably-protocol.md §2.4)."""
-    fields = (key_name, str(ttl) if ttl else "", capability or "", client_id or "")
-    return "".join(f"{f}\n" for f in (*fields, str(timestamp), nonce or ""))
+    return (
+        f"{key_name}\n{ttl or ''}\n{capability or ''}\n{client_id or ''}\n"
+        f"{timestamp}\n{nonce or ''}\n"
+    )
+
+
+@functools.lru_cache(maxsize=16)
+def _hmac_pads(secret: str) -> tuple[Any, Any]:
+    """SHA-256 states primed with the HMAC inner and outer pads (RFC 2104) for ``secret``.
+
+    Keying an HMAC costs as much as hashing a whole sign text, and ``hmac.HMAC.copy`` is slow
+    Python code, so the primed hashlib states are cached per secret and copied per MAC.
+    """
+    key = secret.encode("utf-8")
+    if len(key) > _SHA256_BLOCK:
+        key = hashlib.sha256(key).digest()
+    key = key.ljust(_SHA256_BLOCK, b"\0")
+    inner = hashlib.sha256(bytes(b ^ 0x36 for b in key))
+    outer = hashlib.sha256(bytes(b ^ 0x5C for b in key))
+    return inner, outer
 
 
 def compute_mac(secret: str, text: str) -> str:
-    digest = hmac.new(secret.encode("utf-8"), text.encode("utf-8"), hashlib.sha256).digest()
-    return base64.b64encode(digest).decode("ascii")
+    """``base64(HMAC-SHA256(utf8(secret), utf8(text)))``, standard base64 with padding."""
+    primed_inner, primed_outer = _hmac_pads(secret)
+    inner = primed_inner.copy()
+    inner.update(text.encode("utf-8"))
+    outer = primed_outer.copy()
+    outer.update(inner.digest())
+    return base64.b64encode(outer.digest()).decode("ascii")
 
 
 @dataclass(frozen=True)
@@ -217,15 +244,13 @@ def create_token_request(
     """Build and sign a TokenRequest as the SDKs do. The capability string is used as given;
     pass ``Capability.canonical()`` for the whitespace-free form ably-js sends."""
     p = params or TokenParams()
-    request = TokenRequest(
-        key_name=key.name,
-        timestamp=p.timestamp if p.timestamp is not None else now_ms(),
-        nonce=p.nonce if p.nonce is not None else nonce_factory(),
-        ttl=p.ttl or None,
-        capability=p.capability or None,
-        client_id=p.client_id,
-    )
-    return request.with_mac(compute_mac(key.secret, request.sign_text()))
+    name = key.name
+    timestamp = p.timestamp if p.timestamp is not None else now_ms()
+    nonce = p.nonce if p.nonce is not None else nonce_factory()
+    ttl = p.ttl or None
+    capability = p.capability or None
+    mac = compute_mac(key.secret, sign_text(name, ttl, capability, p.client_id, timestamp, nonce))
+    return TokenRequest(name, timestamp, nonce, mac, ttl, capability, p.client_id)
 
 
 def verify_mac(request: TokenRequest, secret: str) -> bool:

@@ -1,0 +1,165 @@
+"""Shared CLI helpers: exit codes, reading keys and secrets, input text, JSON and findings output.
+
+Secrets come from ``--key``, ``--key-file`` or the ``TOKENLAB_KEY`` environment variable (in that
+order), so they can stay out of shell history. Nothing here ever prints a key secret: keys are
+shown masked (``appId.keyId:••••``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import json
+import os
+import sys
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any, TextIO
+
+from tokenlab.core.errors import UserError, describe_ably_code
+from tokenlab.core.findings import Finding, Severity
+from tokenlab.core.keys import ApiKey
+
+EXIT_OK = 0
+EXIT_ERRORS = 1  # the token or request has errors
+EXIT_USAGE = 2
+KEY_ENV = "TOKENLAB_KEY"
+
+EXIT_HELP = """exit codes:
+  0  fine
+  1  the token or request has errors
+  2  usage error (bad arguments, unreadable key or file)
+
+The key may also come from --key-file or the TOKENLAB_KEY environment variable."""
+
+_ICONS = {Severity.ERROR: "✖", Severity.WARNING: "⚠", Severity.INFO: "ℹ"}
+_COLOURS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.INFO: "36"}
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def add_key_arguments(parser: argparse.ArgumentParser, *, purpose: str = "sign with") -> None:
+    parser.add_argument(
+        "--key", metavar="KEY", help=f"API key appId.keyId:secret to {purpose} (or {KEY_ENV})"
+    )
+    parser.add_argument("--key-file", metavar="PATH", help="read the API key from a file")
+
+
+def read_secret_file(path: str) -> str:
+    try:
+        return Path(path).read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UserError(f"Cannot read {path}: {exc}", code="cli.unreadable_file") from exc
+
+
+def resolve_key(args: argparse.Namespace, *, required: bool = True) -> ApiKey | None:
+    """The API key from --key, --key-file or TOKENLAB_KEY; UserError if required and absent."""
+    text = getattr(args, "key", None)
+    if text is None and getattr(args, "key_file", None):
+        text = read_secret_file(args.key_file)
+    if text is None:
+        text = os.environ.get(KEY_ENV) or None
+    if text is None:
+        if required:
+            raise UserError(
+                "An API key is needed.",
+                code="cli.no_key",
+                fix=f"Pass --key appId.keyId:secret, --key-file PATH or set {KEY_ENV}.",
+            )
+        return None
+    return ApiKey.parse(text)
+
+
+def require_key(args: argparse.Namespace) -> ApiKey:
+    key = resolve_key(args, required=True)
+    if key is None:  # pragma: no cover - resolve_key raises instead
+        raise UserError("An API key is needed.", code="cli.no_key")
+    return key
+
+
+def read_text(value: str | None, stdin: TextIO | None = None) -> str:
+    """The argument itself, or standard input for ``-`` / no argument (not from a terminal)."""
+    if value is not None and value != "-":
+        return value
+    stream = stdin or sys.stdin
+    if value is None and stream.isatty():
+        raise UserError(
+            "Nothing to read: pass the text or pipe it in (use - for stdin).", code="cli.no_input"
+        )
+    return stream.read()
+
+
+def print_json(value: Any, stream: TextIO | None = None) -> None:
+    out = stream or sys.stdout
+    out.write(json.dumps(value, indent=2, ensure_ascii=False, default=str) + "\n")
+
+
+def use_colour(stream: TextIO) -> bool:
+    return stream.isatty() and "NO_COLOR" not in os.environ
+
+
+def paint(text: str, code: str, stream: TextIO) -> str:
+    return f"\x1b[{code}m{text}\x1b[0m" if use_colour(stream) else text
+
+
+def format_finding(finding: Finding, stream: TextIO) -> list[str]:
+    head = f"{_ICONS[finding.severity]} {finding.severity.value:<7}"
+    lines = [f"  {paint(head, _COLOURS[finding.severity], stream)} {finding.message}"]
+    if finding.fix:
+        lines.append(f"              fix: {finding.fix}")
+    if finding.ably_code is not None:
+        lines.append(f"              Ably {describe_ably_code(finding.ably_code)}  {finding.href}")
+    lines.append(f"              [{finding.code}]")
+    return lines
+
+
+def print_findings(findings: Iterable[Finding], stream: TextIO | None = None) -> None:
+    out = stream or sys.stdout
+    items = list(findings)
+    if not items:
+        out.write("  ✔ no problems found\n")
+    for finding in items:
+        out.write("\n".join(format_finding(finding, out)) + "\n")
+
+
+def has_errors(findings: Iterable[Finding]) -> bool:
+    return any(f.severity is Severity.ERROR for f in findings)
+
+
+def report_user_error(exc: UserError, stream: TextIO | None = None) -> None:
+    out = stream or sys.stderr
+    out.write(f"tokenlab: error: {exc}\n")
+    if exc.fix:
+        out.write(f"  fix: {exc.fix}\n")
+
+
+def handles_user_errors(func: Handler) -> Handler:
+    """Turn an expected failure into a message on stderr and exit code 2."""
+
+    @functools.wraps(func)
+    def wrapper(args: argparse.Namespace) -> int:
+        try:
+            return func(args)
+        except UserError as exc:
+            report_user_error(exc)
+            return EXIT_USAGE
+        except BrokenPipeError:  # e.g. piped into `head`
+            return EXIT_OK
+
+    return wrapper
+
+
+def new_parser(
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+    name: str,
+    *,
+    help: str,
+    description: str | None,
+) -> argparse.ArgumentParser:
+    return subparsers.add_parser(
+        name,
+        help=help,
+        description=description,
+        epilog=EXIT_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )

@@ -1,0 +1,149 @@
+"""``tokenlab jwt --key K``: mint an Ably JWT (HS256, kid = key name, iat/exp in seconds).
+
+Add --outer-secret to wrap it in your own JWT under x-ably-token (an embedded-token JWT), or
+--embed-token T to embed an existing Ably token or JWT instead (no key needed then). --quiet
+prints only the token, for scripts; --json prints the token with its header and claims.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+
+from tokenlab.commands.common import (
+    EXIT_ERRORS,
+    EXIT_OK,
+    add_key_arguments,
+    handles_user_errors,
+    new_parser,
+    print_findings,
+    print_json,
+    read_secret_file,
+    require_key,
+)
+from tokenlab.core.ably_jwt import decode_jwt, mint_ably_jwt, mint_embedded_jwt
+from tokenlab.core.capability import Capability
+from tokenlab.core.clock import system_now_ms
+from tokenlab.core.errors import UserError
+from tokenlab.core.inspector import inspect
+
+OUTER_SECRET_ENV = "TOKENLAB_OUTER_SECRET"
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = new_parser(
+        subparsers, "jwt", help="mint an Ably JWT or an embedded-token JWT", description=__doc__
+    )
+    add_key_arguments(p)
+    p.add_argument("--client-id", metavar="ID", help="x-ably-clientId ('*' = any clientId)")
+    p.add_argument("--ttl", type=int, default=3600, metavar="S", help="lifetime in SECONDS (3600)")
+    p.add_argument("--iat", type=int, metavar="S", help="issued-at in seconds (default: now)")
+    p.add_argument("--capability", metavar="JSON", help="x-ably-capability (a JSON string)")
+    p.add_argument("--revocation-key", metavar="R", help="x-ably-revocation-key")
+    p.add_argument("--client-type", metavar="T", help="x-ably-clientType (e.g. server)")
+    p.add_argument(
+        "--claim",
+        action="append",
+        default=[],
+        metavar="NAME=JSON",
+        help="an extra claim; the value is JSON, or taken as a string",
+    )
+    embed = p.add_argument_group("embedded token (your own JWT carrying an Ably token)")
+    embed.add_argument("--embed-token", metavar="T", help="the Ably token or JWT to embed")
+    embed.add_argument(
+        "--outer-secret",
+        metavar="S",
+        help=f"your own JWT secret (or {OUTER_SECRET_ENV}, --outer-secret-file)",
+    )
+    embed.add_argument("--outer-secret-file", metavar="PATH")
+    embed.add_argument(
+        "--in-claims",
+        action="store_true",
+        help="put x-ably-token in the claims instead of the header",
+    )
+    out = p.add_mutually_exclusive_group()
+    out.add_argument("--json", action="store_true", help="print token, header and claims as JSON")
+    out.add_argument("--quiet", "-q", action="store_true", help="print only the token")
+    p.set_defaults(func=run)
+
+
+def _extra_claims(pairs: list[str]) -> dict[str, object]:
+    claims: dict[str, object] = {}
+    for pair in pairs:
+        name, sep, raw = pair.partition("=")
+        if not sep or not name:
+            raise UserError(f"--claim {pair!r} is not NAME=VALUE.", code="cli.bad_claim")
+        try:
+            claims[name] = json.loads(raw)
+        except ValueError:
+            claims[name] = raw
+    return claims
+
+
+def _outer_secret(args: argparse.Namespace) -> str | None:
+    if args.outer_secret is not None:
+        return str(args.outer_secret)
+    if args.outer_secret_file:
+        return read_secret_file(args.outer_secret_file)
+    return os.environ.get(OUTER_SECRET_ENV) or None
+
+
+def mint(args: argparse.Namespace, now_s: int) -> str:
+    iat = args.iat if args.iat is not None else now_s
+    outer = _outer_secret(args)
+    inner = args.embed_token
+    if inner is None:
+        if args.capability is not None:
+            Capability.parse(args.capability)  # refuse an invalid capability up front
+        inner = mint_ably_jwt(
+            require_key(args),
+            iat_s=iat,
+            ttl_s=args.ttl,
+            capability=args.capability,
+            client_id=args.client_id,
+            revocation_key=args.revocation_key,
+            client_type=args.client_type,
+            extra_claims=_extra_claims(args.claim) if outer is None else None,
+        )
+        if outer is None:
+            return str(inner)
+    if outer is None:
+        raise UserError(
+            "--embed-token needs --outer-secret (your own JWT secret).", code="cli.no_outer_secret"
+        )
+    return mint_embedded_jwt(
+        inner,
+        outer_secret=outer,
+        iat_s=iat,
+        exp_s=iat + args.ttl,
+        in_header=not args.in_claims,
+        extra_claims=_extra_claims(args.claim),
+    )
+
+
+@handles_user_errors
+def run(args: argparse.Namespace) -> int:
+    now_ms = system_now_ms()
+    token = mint(args, now_ms // 1000)
+    report = inspect(token, now_ms=now_ms)
+    if args.quiet:
+        sys.stdout.write(token + "\n")
+    elif args.json:
+        decoded = decode_jwt(token)
+        print_json(
+            {
+                "token": token,
+                "header": decoded.header,
+                "claims": decoded.claims,
+                "findings": [f.to_dict() for f in report.findings],
+            }
+        )
+    else:
+        sys.stdout.write(f"{token}\n\n{report.kind.display_name}: {report.summary}\n")
+        decoded = decode_jwt(token)
+        sys.stdout.write(f"  header  {json.dumps(decoded.header)[:200]}\n")
+        sys.stdout.write(f"  claims  {json.dumps(decoded.claims)[:400]}\n\nChecks:\n")
+        print_findings(report.findings, sys.stdout)
+    return EXIT_ERRORS if report.has_errors else EXIT_OK

@@ -1,0 +1,31 @@
+"""Locating files under ``resources/`` (icons, themes, lesson texts, sample tokens).
+
+In a wheel the folder ships inside the package as ``tokenlab/resources`` (hatch force-include),
+found through ``importlib.resources``; in a source checkout or editable install it is the
+repository's top-level ``resources/`` folder.
+"""
+
+from __future__ import annotations
+
+import importlib.resources
+from pathlib import Path
+
+_REPO_RESOURCES = Path(__file__).resolve().parents[2] / "resources"
+
+
+def _packaged(parts: tuple[str, ...]) -> Path | None:
+    try:
+        candidate = importlib.resources.files("tokenlab").joinpath("resources", *parts)
+    except (ModuleNotFoundError, TypeError, ValueError):
+        return None
+    if isinstance(candidate, Path) and candidate.exists():
+        return candidate
+    return None
+
+
+def resource_path(*parts: str) -> Path:
+    """The path of ``resources/<parts...>``: packaged copy first, then the source tree.
+
+    The path may not exist (callers decide what a missing resource means).
+    """
+    return _packaged(parts) or _REPO_RESOURCES.joinpath(*parts)

@@ -1,0 +1,90 @@
+"""Times the way people read them: ISO UTC, local time, and "expires in 4 min".
+
+Every function takes epoch milliseconds and never raises: a value outside what ``datetime`` can
+show comes back as a plain description instead.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+_UNITS = (("d", 86_400_000), ("h", 3_600_000), ("min", 60_000), ("s", 1_000))
+
+
+def _datetime(ms: int) -> datetime | None:
+    try:
+        return datetime.fromtimestamp(ms / 1000, tz=UTC)
+    except (OverflowError, ValueError, OSError):
+        return None
+
+
+def iso_utc(ms: int) -> str:
+    """``2023-11-14T22:13:20Z`` (milliseconds shown only when not zero)."""
+    dt = _datetime(ms)
+    if dt is None:
+        return f"{ms} ms since 1970 (out of range)"
+    spec = "milliseconds" if ms % 1000 else "seconds"
+    return dt.isoformat(timespec=spec).replace("+00:00", "Z")
+
+
+def local(ms: int) -> str:
+    """``2023-11-14 23:13:20 CET`` in this machine's time zone."""
+    dt = _datetime(ms)
+    if dt is None:
+        return "out of range"
+    try:
+        here = dt.astimezone()
+    except (OverflowError, ValueError, OSError):
+        return "out of range"
+    return here.strftime("%Y-%m-%d %H:%M:%S %Z").strip()
+
+
+def duration(ms: int) -> str:
+    """A duration in its two largest units: ``1 h 30 min``, ``45 s``, ``250 ms``."""
+    ms = abs(ms)
+    for i, (unit, size) in enumerate(_UNITS):
+        if ms >= size:
+            big, rest = divmod(ms, size)
+            text = f"{big} {unit}"
+            if i + 1 < len(_UNITS) and rest // _UNITS[i + 1][1]:
+                text += f" {rest // _UNITS[i + 1][1]} {_UNITS[i + 1][0]}"
+            return text
+    return f"{ms} ms"
+
+
+def relative(ms: int, now_ms: int) -> str:
+    """``in 4 min``, ``3 h 5 min ago`` or ``now`` (within a second)."""
+    delta = ms - now_ms
+    if abs(delta) < 1000:
+        return "now"
+    return f"in {duration(delta)}" if delta > 0 else f"{duration(delta)} ago"
+
+
+@dataclass(frozen=True)
+class TimeInfo:
+    """One point in time of a token, shown three ways."""
+
+    name: str  # the claim or field name: iat, exp, nbf, issued, expires, timestamp
+    label: str  # "Issued at", "Expires", ...
+    epoch_ms: int
+    iso_utc: str
+    local: str
+    relative: str
+
+    @classmethod
+    def at(cls, name: str, label: str, epoch_ms: int, now_ms: int) -> TimeInfo:
+        return cls(
+            name, label, epoch_ms, iso_utc(epoch_ms), local(epoch_ms), relative(epoch_ms, now_ms)
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "label": self.label,
+            "epochMs": self.epoch_ms,
+            "utc": self.iso_utc,
+            "local": self.local,
+            "relative": self.relative,
+        }

@@ -1,0 +1,126 @@
+"""Presence on a channel (RTP): enter/update/leave with ACK/NACK, and the member set kept from
+SYNC and PRESENCE messages, so ``get()`` shows who is present and with which clientId.
+
+Like the SDKs (RTP8j), entering without an identity is refused client-side with 91000 unless
+``ClientOptions.client_side_checks`` is off, in which case the server's NACK is shown instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from tokenlab.core.errors import AblyError
+from tokenlab.realtime.events import PresenceReceived
+from tokenlab.realtime.protocol import PRESENCE_ACTION_CODES, PRESENCE_ACTIONS, Action
+
+if TYPE_CHECKING:
+    from tokenlab.realtime.channels import Channel
+    from tokenlab.realtime.connection import Connection
+
+
+@dataclass(frozen=True)
+class PresenceMember:
+    client_id: str | None
+    connection_id: str | None
+    data: Any
+    action: str
+
+
+class Presence:
+    def __init__(self, channel: Channel, connection: Connection) -> None:
+        self._channel = channel
+        self._conn = connection
+        self._members: dict[tuple[str | None, str | None], PresenceMember] = {}
+        self._synced = asyncio.Event()
+
+    async def enter(self, data: Any = None) -> None:
+        await self._send("enter", data)
+
+    async def update(self, data: Any = None) -> None:
+        await self._send("update", data)
+
+    async def leave(self, data: Any = None) -> None:
+        await self._send("leave", data)
+
+    async def get(self, timeout_ms: int | None = None) -> list[PresenceMember]:
+        """The members present once the channel is attached and the SYNC is complete."""
+        await self._channel.attach(timeout_ms)
+        ms = timeout_ms or self._conn.options.timeouts.realtime_request_timeout
+        try:
+            async with asyncio.timeout(ms / 1000):
+                await self._synced.wait()
+        except TimeoutError:
+            raise AblyError(
+                50003,
+                f"Presence sync on {self._channel.name!r} did not complete within {ms} ms",
+                status=504,
+            ) from None
+        return sorted(
+            self._members.values(), key=lambda m: (m.client_id or "", m.connection_id or "")
+        )
+
+    async def _send(self, action: str, data: Any) -> None:
+        client_id = self._conn.client_id
+        if self._conn.options.client_side_checks and client_id in (None, "*"):
+            raise AblyError(
+                91000,
+                f"Unable to {action} presence: this connection has no "
+                f"clientId of its own ({'wildcard' if client_id else 'anonymous'})",
+                status=400,
+                fix="Use a token or key option with a clientId.",
+            )
+        await self._channel.attach()
+        item: dict[str, Any] = {"action": PRESENCE_ACTION_CODES[action]}
+        if data is not None:
+            item["data"] = data
+        await self._conn.send_with_ack(
+            {"action": Action.PRESENCE, "channel": self._channel.name, "presence": [item]}
+        )
+
+    def _on_attached(self, has_presence: bool) -> None:
+        if has_presence:
+            self._synced.clear()
+        else:
+            self._members.clear()
+            self._synced.set()
+
+    def _on_frame(self, msg: Mapping[str, Any], *, sync: bool) -> None:
+        items = msg.get("presence")
+        for item in items if isinstance(items, list) else []:
+            if isinstance(item, dict):
+                self._apply(msg, item, sync)
+        serial = msg.get("channelSerial")
+        if sync and (not isinstance(serial, str) or serial.endswith(":") or ":" not in serial):
+            self._synced.set()
+
+    def _apply(self, msg: Mapping[str, Any], item: Mapping[str, Any], sync: bool) -> None:
+        code = item.get("action")
+        action = (
+            PRESENCE_ACTIONS.get(code, f"unknown({code})") if isinstance(code, int) else str(code)
+        )
+        client_id = item.get("clientId")
+        conn_id = item.get("connectionId") or msg.get("connectionId")
+        member = PresenceMember(
+            client_id if isinstance(client_id, str) else None,
+            conn_id if isinstance(conn_id, str) else None,
+            item.get("data"),
+            action,
+        )
+        key = (member.client_id, member.connection_id)
+        if action in ("leave", "absent"):
+            self._members.pop(key, None)
+        else:
+            self._members[key] = member
+        self._conn.emit(
+            PresenceReceived(
+                self._channel.name,
+                action,
+                member.client_id,
+                member.data,
+                member.connection_id,
+                sync,
+            )
+        )

@@ -1,0 +1,387 @@
+'use strict';
+// ably-js as an interop peer for tokenlab's sandbox (driven by tests/interop/jspeer.py).
+//
+// Usage: node peer.js '<json config>'   (NODE_PATH must point at build/node-peers/node_modules)
+// Config: {scenario, port, key, binary?, deadlineMs?, ...scenario fields}. Every observation
+// is printed as one JSON line {"event": ..., ...}; the last line is {"event":"done"} or
+// {"event":"fatal", ...}. The SDK is used exactly as an application would, except for the
+// endpoint options and the internal presence call marked RAW below.
+
+const Ably = require('ably');
+
+const cfg = JSON.parse(process.argv[2]);
+
+function emit(event, data) {
+  process.stdout.write(JSON.stringify(Object.assign({ event: event, t: Date.now() }, data || {})) + '\n');
+}
+
+function errInfo(e) {
+  if (!e) return null;
+  return {
+    code: e.code === undefined ? null : e.code,
+    statusCode: e.statusCode === undefined ? null : e.statusCode,
+    message: String(e.message === undefined ? e : e.message),
+  };
+}
+
+// A hard stop: a hung SDK must never hang the test run.
+setTimeout(() => {
+  emit('fatal', { message: 'hard deadline of ' + (cfg.deadlineMs || 15000) + ' ms reached' });
+  process.exit(3);
+}, cfg.deadlineMs || 15000).unref();
+
+const COMMON = {
+  endpoint: '127.0.0.1',
+  port: cfg.port,
+  tls: false,
+  useBinaryProtocol: !!cfg.binary,
+  disableConnectivityCheck: true,
+  realtimeRequestTimeout: cfg.realtimeRequestTimeout || 5000,
+  disconnectedRetryTimeout: 1000,
+  fallbackHosts: [],
+  logLevel: cfg.logLevel || 0,
+};
+
+function ablyVersion() {
+  const path = require('path');
+  const manifest = path.join(path.dirname(require.resolve('ably')), '..', 'package.json');
+  return JSON.parse(require('fs').readFileSync(manifest, 'utf8')).version;
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function withTimeout(promise, ms, what) {
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error('timeout after ' + ms + ' ms: ' + what)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+// Resolves with the first connection state change satisfying pred (seen after the call).
+function waitState(rt, pred, ms, what) {
+  return withTimeout(
+    new Promise((resolve) => {
+      const listener = function (sc) {
+        if (pred(sc, this.event)) {
+          rt.connection.off(listener);
+          resolve(sc);
+        }
+      };
+      rt.connection.on(listener);
+    }),
+    ms,
+    what,
+  );
+}
+
+function watch(rt, label) {
+  rt.connection.on(function (sc) {
+    emit('state', {
+      client: label,
+      previous: sc.previous,
+      current: sc.current,
+      change: this.event,
+      reason: errInfo(sc.reason),
+      connectionId: rt.connection.id || null,
+      connectionKey: rt.connection.key || null,
+    });
+  });
+}
+
+const signer = new Ably.Rest(Object.assign({}, COMMON, { key: cfg.key }));
+let callbackCalls = 0;
+
+// An application's authCallback: sign a TokenRequest locally with the key (no HTTP here; the
+// SDK then exchanges it at /keys/{keyName}/requestToken).
+function authCallback(tokenParams, cb) {
+  callbackCalls += 1;
+  const params = Object.assign({}, tokenParams);
+  if (cfg.clientId !== undefined) params.clientId = cfg.clientId;
+  if (cfg.ttl !== undefined) params.ttl = cfg.ttl;
+  if (cfg.capability !== undefined && params.capability === undefined) params.capability = cfg.capability;
+  emit('auth_callback', { call: callbackCalls, params: tokenParams || null });
+  signer.auth.createTokenRequest(params).then(
+    (tr) => cb(null, tr),
+    (e) => cb(e, null),
+  );
+}
+
+function realtimeOptions(mode) {
+  const o = Object.assign({}, COMMON);
+  if (mode === 'key') Object.assign(o, { key: cfg.key });
+  else if (mode === 'token') o.token = cfg.token;
+  else if (mode === 'callback') o.authCallback = authCallback;
+  else if (mode === 'authurl') Object.assign(o, { authUrl: cfg.authUrl, authParams: cfg.authParams || {} });
+  else throw new Error('unknown mode ' + mode);
+  if (cfg.clientId !== undefined && mode !== 'callback') o.clientId = cfg.clientId;
+  return o;
+}
+
+async function connect(mode, label) {
+  const rt = new Ably.Realtime(realtimeOptions(mode));
+  watch(rt, label || 'main');
+  await waitState(rt, (sc) => sc.current === 'connected' || sc.current === 'failed', 8000, 'connected');
+  if (rt.connection.state !== 'connected') {
+    throw Object.assign(new Error('connection failed'), { reason: errInfo(rt.connection.errorReason) });
+  }
+  emit('connected', {
+    client: label || 'main',
+    connectionId: rt.connection.id,
+    connectionKey: rt.connection.key,
+    clientId: rt.auth.clientId === undefined ? null : rt.auth.clientId,
+  });
+  return rt;
+}
+
+async function closeClient(rt) {
+  const state = rt.connection.state;
+  if (state !== 'closed' && state !== 'failed') {
+    rt.close();
+    if (rt.connection.state !== 'closed') {
+      await waitState(rt, (sc) => sc.current === 'closed' || sc.current === 'failed', 3000, 'closed');
+    }
+  }
+  emit('closed', { state: rt.connection.state });
+}
+
+async function attach(rt, name) {
+  const channel = rt.channels.get(name);
+  try {
+    await withTimeout(channel.attach(), 5000, 'attach ' + name);
+    emit('attach', { channel: name, ok: true, state: channel.state });
+  } catch (e) {
+    emit('attach', { channel: name, ok: false, state: channel.state, error: errInfo(e) });
+  }
+  return channel;
+}
+
+async function publish(channel) {
+  try {
+    await withTimeout(channel.publish('greeting', { hello: 'world' }), 5000, 'publish');
+    emit('publish', { channel: channel.name, ok: true });
+  } catch (e) {
+    emit('publish', { channel: channel.name, ok: false, error: errInfo(e) });
+  }
+}
+
+function tokenDetails(td) {
+  return {
+    token: td.token,
+    keyName: td.keyName === undefined ? null : td.keyName,
+    issued: td.issued,
+    expires: td.expires,
+    capability: td.capability,
+    clientId: td.clientId === undefined ? null : td.clientId,
+  };
+}
+
+async function requestToken(params) {
+  const tr = await signer.auth.createTokenRequest(params);
+  emit('token_request', { tokenRequest: tr });
+  // Exchange exactly this TokenRequest (an authCallback handing it over is how ably-js takes one).
+  const td = await signer.auth.requestToken(params, { authCallback: (_p, cb) => cb(null, tr) });
+  return { tr: tr, td: td };
+}
+
+const scenarios = {
+  // REST: createTokenRequest -> requestToken; then a tampered MAC must be refused by the server.
+  async rest_token() {
+    const params = {};
+    if (cfg.clientId !== undefined) params.clientId = cfg.clientId;
+    if (cfg.capability !== undefined) params.capability = cfg.capability;
+    if (cfg.ttl !== undefined) params.ttl = cfg.ttl;
+    const { td } = await requestToken(params);
+    emit('token_details', tokenDetails(td));
+    const tr = await signer.auth.createTokenRequest(params);
+    const forged = Object.assign({}, tr, { mac: Buffer.alloc(32, 7).toString('base64') });
+    try {
+      await signer.auth.requestToken(params, { authCallback: (_p, cb) => cb(null, forged) });
+      emit('forged', { ok: true });
+    } catch (e) {
+      emit('forged', { ok: false, error: errInfo(e) });
+    }
+  },
+
+  // The SDK's own token-auth path: a key with useTokenAuth signs and requests by itself.
+  async rest_use_token_auth() {
+    const opts = Object.assign({}, COMMON, { key: cfg.key, useTokenAuth: true });
+    if (cfg.clientId !== undefined) opts.clientId = cfg.clientId;
+    const rest = new Ably.Rest(opts);
+    const td = await rest.auth.authorize();
+    emit('token_details', tokenDetails(td));
+  },
+
+  // Realtime in one auth mode; attach + publish to prove the connection is usable.
+  async realtime() {
+    const rt = await connect(cfg.mode);
+    if (cfg.channel) await publish(await attach(rt, cfg.channel));
+    await closeClient(rt);
+  },
+
+  // Stay connected and idle for cfg.holdMs; the server's HEARTBEATs must keep the connection
+  // alive (the client gives up after maxIdleInterval + realtimeRequestTimeout of silence).
+  async idle() {
+    const rt = await connect('key');
+    const changes = [];
+    rt.connection.on(function (sc) {
+      changes.push({ current: sc.current, change: this.event, reason: errInfo(sc.reason) });
+    });
+    await sleep(cfg.holdMs);
+    emit('idle', { state: rt.connection.state, changes: changes, connectionId: rt.connection.id });
+    await closeClient(rt);
+  },
+
+  // Short-TTL tokens from an authCallback; the server disconnects with 40142 (or sends AUTH
+  // first when the reauth lead allows); the SDK must renew and keep its connection id.
+  async renewal() {
+    const rt = await connect('callback');
+    const first = rt.connection.id;
+    const want = cfg.expect; // 'disconnect' (40142) or 'update' (server AUTH)
+    let sawDisconnect = null;
+    rt.connection.on('disconnected', (sc) => (sawDisconnect = errInfo(sc.reason)));
+    if (want === 'update') {
+      await waitState(rt, (sc, ev) => ev === 'update', cfg.waitMs || 10000, 'update event');
+    } else {
+      let down = false;
+      const backUp = (sc) => {
+        down = down || sc.current === 'disconnected';
+        return down && sc.current === 'connected';
+      };
+      await waitState(rt, backUp, (cfg.waitMs || 10000) + 8000, 'disconnected then connected again');
+    }
+    emit('renewed', {
+      before: first,
+      after: rt.connection.id,
+      state: rt.connection.state,
+      callbacks: callbackCalls,
+      disconnect: sawDisconnect,
+    });
+    await closeClient(rt);
+  },
+
+  // authorize() with a new capability: a channel refused before is allowed afterwards.
+  async authorize() {
+    const rt = await connect('callback');
+    const first = rt.connection.id;
+    await attach(rt, cfg.deniedChannel);
+    let updates = 0;
+    rt.connection.on('update', () => (updates += 1));
+    try {
+      const td = await withTimeout(rt.auth.authorize({ capability: cfg.newCapability }), 8000, 'authorize');
+      emit('authorized', { ok: true, capability: td.capability, connectionId: rt.connection.id, before: first });
+    } catch (e) {
+      emit('authorized', { ok: false, error: errInfo(e) });
+    }
+    await sleep(50);
+    emit('updates', { count: updates, state: rt.connection.state });
+    await attach(rt, cfg.allowedChannel);
+    await closeClient(rt);
+  },
+
+  // A token string for one clientId (or none) plus a clientId option: only the server can tell.
+  async client_id_mismatch() {
+    const params = cfg.tokenClientId ? { clientId: cfg.tokenClientId } : {};
+    const { td } = await requestToken(params);
+    emit('token_details', tokenDetails(td));
+    const rt = new Ably.Realtime(Object.assign({}, COMMON, { token: td.token, clientId: cfg.clientId }));
+    watch(rt, 'main');
+    const sc = await waitState(rt, (s) => s.current === 'connected' || s.current === 'failed', 8000, 'outcome');
+    emit('outcome', { state: sc.current, reason: errInfo(sc.reason), clientId: rt.auth.clientId || null });
+    await closeClient(rt);
+  },
+
+  // In-band AUTH with a token for another clientId. The authCallback's second answer is a
+  // TokenDetails whose clientId field still says cfg.clientId while the token itself was issued
+  // for cfg.reauthClientId (a buggy auth server), so the SDK cannot notice and only the SERVER
+  // can refuse the AUTH: connection ERROR 40102 -> FAILED (ably-protocol §7.6, §12 item 11).
+  async reauth_client_id_change() {
+    const cb = (tokenParams, done) => {
+      callbackCalls += 1;
+      emit('auth_callback', { call: callbackCalls, params: tokenParams || null });
+      if (callbackCalls === 1) {
+        signer.auth.createTokenRequest({ clientId: cfg.clientId }).then((tr) => done(null, tr), (e) => done(e, null));
+        return;
+      }
+      signer.auth.requestToken({ clientId: cfg.reauthClientId }).then(
+        (td) => done(null, Object.assign(tokenDetails(td), { clientId: cfg.clientId })),
+        (e) => done(e, null),
+      );
+    };
+    const rt = new Ably.Realtime(Object.assign({}, COMMON, { authCallback: cb }));
+    watch(rt, 'main');
+    await waitState(rt, (sc) => sc.current === 'connected', 8000, 'connected');
+    emit('connected', { client: 'main', connectionId: rt.connection.id, clientId: rt.auth.clientId || null });
+    try {
+      await withTimeout(rt.auth.authorize(), 8000, 'authorize');
+      emit('authorized', { ok: true });
+    } catch (e) {
+      emit('authorized', { ok: false, error: errInfo(e) });
+    }
+    emit('outcome', { state: rt.connection.state, reason: errInfo(rt.connection.errorReason) });
+    await closeClient(rt);
+  },
+
+  // Presence with an anonymous token: client-side refusal, then what the server does with a
+  // presence ENTER that reaches it without a clientId, and with a clientId the token lacks.
+  async presence_anonymous() {
+    const { td } = await requestToken({});
+    emit('token_details', tokenDetails(td));
+    cfg.token = td.token;
+    const rt = await connect('token');
+    const channel = await attach(rt, cfg.channel);
+    try {
+      await withTimeout(channel.presence.enter('hi'), 5000, 'enter');
+      emit('enter', { ok: true, side: 'client' });
+    } catch (e) {
+      emit('enter', { ok: false, side: 'client', error: errInfo(e) });
+    }
+    try {
+      // RAW: _enterOrUpdateClient is the SDK's internal send path behind enter(); calling it
+      // skips only enter()'s client-side anonymous check, so the ENTER goes to the server.
+      await withTimeout(channel.presence._enterOrUpdateClient(undefined, undefined, 'hi', 'enter'), 5000, 'raw enter');
+      emit('raw_enter', { ok: true });
+    } catch (e) {
+      emit('raw_enter', { ok: false, error: errInfo(e) });
+    }
+    try {
+      await withTimeout(channel.presence.enterClient('mallory', 'hi'), 5000, 'enterClient');
+      emit('enter_client', { ok: true });
+    } catch (e) {
+      emit('enter_client', { ok: false, error: errInfo(e) });
+    }
+    emit('after', { state: rt.connection.state, channelState: channel.state });
+    // Positive control: an identified client may enter on the same channel.
+    cfg.clientId = cfg.identifiedClientId;
+    const ok = await connect('key', 'identified');
+    const ch2 = await attach(ok, cfg.channel);
+    try {
+      await withTimeout(ch2.presence.enter('hi'), 5000, 'identified enter');
+      emit('identified_enter', { ok: true });
+    } catch (e) {
+      emit('identified_enter', { ok: false, error: errInfo(e) });
+    }
+    await closeClient(ok);
+    await closeClient(rt);
+  },
+};
+
+async function main() {
+  const fn = scenarios[cfg.scenario];
+  if (!fn) throw new Error('unknown scenario ' + cfg.scenario);
+  emit('start', { scenario: cfg.scenario, ably: ablyVersion() });
+  await fn();
+  // Let CLOSE frames flush before the process exits (sdk-peers §3.3).
+  await sleep(200);
+}
+
+main().then(
+  () => {
+    emit('done', {});
+    process.exit(0);
+  },
+  (e) => {
+    emit('fatal', { error: errInfo(e), reason: e && e.reason ? e.reason : null, stack: e && e.stack ? String(e.stack) : null });
+    process.exit(1);
+  },
+);

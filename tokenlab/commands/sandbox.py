@@ -1,0 +1,182 @@
+"""``tokenlab sandbox``: run the Ably-compatible sandbox headless (a classroom, CI, your tests).
+
+Prints the REST and WebSocket URLs, every demo key, and client options ready to paste into
+ably-js and ably-python, then a line per server event until Ctrl-C (or SIGTERM) stops it cleanly.
+It listens on 127.0.0.1 (port 0 picks a free port); ``--host 0.0.0.0`` opens it to the network,
+which is opt-in and prints a warning. The store lives under the user data dir
+(``TOKENLAB_DATA_DIR`` overrides) unless ``--db`` says otherwise; ``--reset`` starts afresh.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import signal
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TextIO
+
+from tokenlab.core import paths
+from tokenlab.core.errors import UserError
+from tokenlab.sandbox import Sandbox, SandboxConfig, SandboxEvent
+from tokenlab.sandbox.httpwire import is_local_name
+
+DB_NAME = "sandbox.sqlite3"
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = subparsers.add_parser(
+        "sandbox",
+        help="run the Ably-compatible sandbox server (REST + WebSocket) headless",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=0, help="port (default 0: a free one)")
+    p.add_argument("--db", metavar="PATH", help=f"SQLite file (default <data dir>/{DB_NAME})")
+    p.add_argument("--reset", action="store_true", help="delete the store first (new demo keys)")
+    p.add_argument(
+        "--reauth-lead-ms",
+        type=int,
+        default=30_000,
+        metavar="MS",
+        help="send AUTH this long before a token expires (default 30000)",
+    )
+    p.add_argument("--json", action="store_true", help="print the banner and events as JSON")
+    p.set_defaults(func=run)
+
+
+def db_path(args: argparse.Namespace) -> str:
+    if args.db:
+        return str(args.db)
+    return str(paths.ensure_dir(paths.data_dir()) / DB_NAME)
+
+
+def reset_store(path: str) -> None:
+    if path == ":memory:":
+        return
+    for suffix in ("", "-wal", "-shm"):
+        Path(path + suffix).unlink(missing_ok=True)
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        return asyncio.run(serve(args, sys.stdout, sys.stderr))
+    except UserError as exc:
+        print(f"tokenlab sandbox: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"tokenlab sandbox: cannot listen: {exc}", file=sys.stderr)
+        return 1
+
+
+def remote_warning(host: str) -> str | None:
+    """The warning printed when the bind address is not loopback (remote access is opt-in)."""
+    if is_local_name(host):
+        return None
+    return (
+        f"WARNING: listening on {host}: anyone who can reach this machine can use the "
+        "sandbox and its keys. Use this for a classroom on a trusted network only."
+    )
+
+
+async def serve(
+    args: argparse.Namespace, out: TextIO, err: TextIO, stop: asyncio.Event | None = None
+) -> int:
+    warning = remote_warning(args.host)
+    remote = warning is not None
+    if warning:
+        print(warning, file=err)
+    path = db_path(args)
+    if args.reset:
+        reset_store(path)
+    config = SandboxConfig(
+        host=args.host,
+        port=args.port,
+        db_path=path,
+        allow_remote=remote,
+        reauth_lead_ms=args.reauth_lead_ms,
+    )
+    stop = stop or asyncio.Event()
+    async with Sandbox(config) as sb:
+        print_banner(sb, path, out, as_json=args.json)
+        sb.subscribe(lambda event: print_event(event, out, as_json=args.json))
+        with _signals(stop):
+            await stop.wait()
+    print("sandbox stopped", file=err)
+    return 0
+
+
+@contextlib.contextmanager
+def _signals(stop: asyncio.Event) -> Iterator[None]:
+    loop = asyncio.get_running_loop()
+    installed: list[signal.Signals] = []
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            loop.add_signal_handler(sig, stop.set)
+            installed.append(sig)
+    try:
+        yield
+    finally:
+        for sig in installed:
+            loop.remove_signal_handler(sig)
+
+
+def print_banner(sb: Sandbox, db: str, out: TextIO, *, as_json: bool) -> None:
+    keys = {label: key.full() for label, key in sb.demo_keys.items()}
+    if as_json:
+        banner = {"rest_url": sb.rest_url, "ws_url": sb.ws_url, "db": db, "keys": keys}
+        print(json.dumps(banner), file=out, flush=True)
+        return
+    lines = [
+        "tokenlab sandbox (Ably-compatible, local)",
+        f"  REST      {sb.rest_url}",
+        f"  WebSocket {sb.ws_url}",
+        f"  store     {db}",
+        f"  auth URL  {sb.rest_url}/auth/token-request?clientId=alice  (also /auth/jwt, "
+        "/auth/token)",
+        "",
+        "Keys of the demo app:",
+        *(f"  {label:<10} {full}" for label, full in keys.items()),
+        "",
+        *client_snippets(sb, keys.get("full", "appId.keyId:secret")),
+        "",
+        "Events (Ctrl-C to stop):",
+    ]
+    print("\n".join(lines), file=out, flush=True)
+
+
+def client_snippets(sb: Sandbox, key: str) -> list[str]:
+    host, port = sb.rest_url.split("//", 1)[1].rsplit(":", 1)
+    host = host.strip("[]")
+    return [
+        "ably-js (Node or browser):",
+        f"  new Ably.Realtime({{ key: '{key}', endpoint: '{host}', port: {port}, tls: false,",
+        "    useBinaryProtocol: false, disableConnectivityCheck: true })",
+        "",
+        "ably-python:",
+        f"  AblyRealtime(key='{key}', endpoint='{host}', port={port}, tls=False)",
+        f"  AblyRest(key='{key}', endpoint='{host}', port={port}, tls=False,",
+        "           use_token_auth=True)   # Basic auth over http is refused client-side (40103)",
+        "  NOTE: ably-python 3.1.4 ignores `port` for realtime and dials port 80",
+        "  (ably/ably-python#567). Run the sandbox with --port 80 (needs root or",
+        "  CAP_NET_BIND_SERVICE), or patch WebSocketTransport.connect to put ':{port}/' in",
+        "  the URL before creating the client (tokenlab's sdk-peers notes §2.2, §8.2).",
+    ]
+
+
+def print_event(event: SandboxEvent, out: TextIO, *, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(event.to_dict(), default=str), file=out, flush=True)
+        return
+    stamp = time.strftime("%H:%M:%S", time.localtime(event.at_ms / 1000))
+    code = f" [{event.code}]" if event.code is not None else ""
+    print(
+        f"{stamp}.{event.at_ms % 1000:03d} {event.kind:<18}{code} {event.message}",
+        file=out,
+        flush=True,
+    )

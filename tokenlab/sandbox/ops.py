@@ -1,0 +1,228 @@
+"""Channel operations of a realtime connection: ATTACH, DETACH, MESSAGE and PRESENCE.
+
+Rules from ably-protocol.md §4.6, §6 and §7.11: ATTACH without any capability on the channel gets
+a channel-scoped ERROR 40160 while the connection stays up; MESSAGE needs ``publish`` (NACK 40160),
+fits in ``maxMessageSize`` (NACK 40009) and obeys the clientId rules (NACK 40012); PRESENCE needs
+``presence`` (40160) and an identity (91000, or 40012 on a mismatch). Accepted messages are
+stamped with clientId, connectionId, timestamp and an id ``connectionId:msgSerial:index``, ACKed,
+and delivered to every attached subscriber.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tokenlab.core.capability import OPERATIONS
+from tokenlab.core.clientid import presence_client_id, stamp_message_client_id
+from tokenlab.core.errors import AblyError, UserError
+from tokenlab.sandbox import config as ev
+from tokenlab.sandbox.channels import Member
+from tokenlab.sandbox.context import Context
+from tokenlab.sandbox.link import Link
+from tokenlab.sandbox.protocol import (
+    HAS_PRESENCE,
+    MODE_MASK,
+    MODE_OPERATIONS,
+    MODE_PRESENCE_SUBSCRIBE,
+    Action,
+    Frame,
+    PresenceAction,
+    message_size,
+)
+from tokenlab.sandbox.session import Session
+
+MAX_CHANNEL_NAME = 1024
+PRESENCE_ACTIONS = {
+    int(PresenceAction.ENTER): PresenceAction.ENTER,
+    int(PresenceAction.PRESENT): PresenceAction.ENTER,
+    int(PresenceAction.UPDATE): PresenceAction.UPDATE,
+    int(PresenceAction.LEAVE): PresenceAction.LEAVE,
+}
+
+
+def as_ably(exc: UserError) -> AblyError:
+    if isinstance(exc, AblyError):
+        return exc
+    if exc.ably_code is not None:
+        return AblyError(exc.ably_code, exc.message, status=exc.status, code=exc.code)
+    return AblyError(40000, exc.message, status=exc.status or 400, code=exc.code)
+
+
+def channel_name(frame: Frame) -> str:
+    name = frame.get("channel")
+    if not isinstance(name, str) or not name or len(name) > MAX_CHANNEL_NAME:
+        # 40010 "invalid channel name" (ably-common); not in our §10 table, status given here.
+        raise AblyError(40010, f"Invalid channel name {name!r:.80}.", status=400)
+    return name
+
+
+def allowed_modes(session: Session, name: str) -> int:
+    modes = 0
+    for flag, operation in MODE_OPERATIONS:
+        if session.can(name, operation):
+            modes |= flag
+    return modes
+
+
+def may_attach(session: Session, name: str) -> bool:
+    return any(session.can(name, op) for op in OPERATIONS)
+
+
+def denied(name: str, what: str) -> AblyError:
+    return AblyError(
+        40160,
+        f"{what} denied on channel {name!r}: operation not permitted with provided capability.",
+        code="sandbox.capability_denied",
+    )
+
+
+def channel_error(ctx: Context, session: Session, link: Link, name: str, error: AblyError) -> None:
+    link.send({"action": int(Action.ERROR), "channel": name, "error": error.error_info()})
+    _event(ctx, session, f"Channel {name!r}: ERROR {error.ably_code} {error.message}", error)
+
+
+def on_attach(ctx: Context, session: Session, link: Link, frame: Frame) -> None:
+    try:
+        name = channel_name(frame)
+    except AblyError as exc:
+        link.send({"action": int(Action.ERROR), "channel": frame.get("channel"), **_err(exc)})
+        return
+    if not may_attach(session, name):
+        session.attached.pop(name, None)
+        ctx.hub.detach(session.app_id, name, session.connection_id)
+        channel_error(ctx, session, link, name, denied(name, "Attach"))
+        return
+    allowed = allowed_modes(session, name)
+    flags = frame.get("flags")
+    requested = flags & MODE_MASK if isinstance(flags, int) and not isinstance(flags, bool) else 0
+    granted = (requested & allowed) if requested else allowed
+    channel = ctx.hub.attach(session.app_id, name, session, granted)
+    session.attached[name] = granted
+    sync = None
+    if granted & MODE_PRESENCE_SUBSCRIBE and session.can(name, "subscribe"):
+        sync = ctx.hub.sync_frame(channel)
+    reply: Frame = {
+        "action": int(Action.ATTACHED),
+        "channel": name,
+        "flags": granted | (HAS_PRESENCE if sync else 0),
+        "channelSerial": f"{channel.serial:08d}",
+    }
+    if isinstance(frame.get("params"), dict):
+        reply["params"] = frame["params"]
+    link.send(reply)
+    if sync is not None:
+        link.send(sync)
+
+
+def on_detach(ctx: Context, session: Session, link: Link, frame: Frame) -> None:
+    name = frame.get("channel")
+    if isinstance(name, str):
+        session.attached.pop(name, None)
+        ctx.hub.detach(session.app_id, name, session.connection_id)
+    link.send({"action": int(Action.DETACHED), "channel": name})
+
+
+def _items(frame: Frame, field: str) -> list[dict[str, Any]]:
+    items = frame.get(field)
+    if not isinstance(items, list) or not items or not all(isinstance(m, dict) for m in items):
+        raise AblyError(40000, f"The protocol message needs a non-empty '{field}' list.")
+    return [{str(k): v for k, v in m.items()} for m in items]
+
+
+def _check_size(ctx: Context, items: list[dict[str, Any]]) -> None:
+    size = sum(message_size(m) for m in items)
+    if size > ctx.config.max_message_size:
+        raise AblyError(
+            40009,
+            f"Maximum message length exceeded: {size} bytes > maxMessageSize "
+            f"{ctx.config.max_message_size}.",
+            status=400,
+        )
+
+
+def on_message(ctx: Context, session: Session, link: Link, frame: Frame) -> None:
+    serial = frame.get("msgSerial")
+    try:
+        name = channel_name(frame)
+        items = _items(frame, "messages")
+        if not session.can(name, "publish"):
+            raise denied(name, "Publish")
+        _check_size(ctx, items)
+        now, prefix = ctx.now_ms(), f"{session.connection_id}:{serial}"
+        for index, message in enumerate(items):
+            client_id = stamp_message_client_id(session.identity, _opt_str(message, "clientId"))
+            if client_id is not None:
+                message["clientId"] = client_id
+            message.setdefault("id", f"{prefix}:{index}")
+            message["connectionId"] = session.connection_id
+            message.setdefault("timestamp", now)
+        ctx.hub.publish(session.app_id, name, items, sender=session)
+        _ack(link, serial, [m["id"] for m in items])
+    except UserError as exc:
+        _nack(ctx, session, link, serial, as_ably(exc))
+
+
+def on_presence(ctx: Context, session: Session, link: Link, frame: Frame) -> None:
+    serial = frame.get("msgSerial")
+    try:
+        name = channel_name(frame)
+        items = _items(frame, "presence")
+        if not session.can(name, "presence"):  # checked before the identity (91000 / 40012)
+            raise denied(name, "Presence")
+        _check_size(ctx, items)
+        now, prefix = ctx.now_ms(), f"{session.connection_id}:{serial}"
+        changes = []
+        for index, item in enumerate(items):
+            raw_action = item.get("action")
+            action = PRESENCE_ACTIONS.get(raw_action) if isinstance(raw_action, int) else None
+            if action is None:
+                raise AblyError(40000, f"Invalid presence action {raw_action!r:.20}.")
+            client_id = presence_client_id(session.identity, _opt_str(item, "clientId"))
+            member = Member(
+                client_id=client_id,
+                connection_id=session.connection_id,
+                id=f"{prefix}:{index}",
+                timestamp=now,
+                data=item.get("data"),
+                encoding=_opt_str(item, "encoding"),
+            )
+            changes.append((action, member))
+        ctx.hub.presence(session.app_id, name, changes)
+        _ack(link, serial, [m.id for _, m in changes])
+    except UserError as exc:
+        _nack(ctx, session, link, serial, as_ably(exc))
+
+
+def _opt_str(item: dict[str, Any], field: str) -> str | None:
+    value = item.get(field)
+    if value is None or isinstance(value, str):
+        return value
+    raise AblyError(40000, f"{field} must be a string.")
+
+
+def _ack(link: Link, serial: Any, ids: list[str]) -> None:
+    if serial is not None:
+        link.send(
+            {"action": int(Action.ACK), "msgSerial": serial, "count": 1, "res": [{"serials": ids}]}
+        )
+
+
+def _nack(ctx: Context, session: Session, link: Link, serial: Any, error: AblyError) -> None:
+    if serial is not None:
+        link.send({"action": int(Action.NACK), "msgSerial": serial, "count": 1, **_err(error)})
+    _event(ctx, session, f"NACK {error.ably_code}: {error.message}", error)
+
+
+def _err(error: AblyError) -> dict[str, Any]:
+    return {"error": error.error_info()}
+
+
+def _event(ctx: Context, session: Session, message: str, error: AblyError) -> None:
+    ctx.events.emit(
+        ev.ERROR,
+        message,
+        connection_id=session.connection_id,
+        client_id=session.identity.client_id,
+        key_name=session.creds.key_name,
+        code=error.ably_code,
+    )

@@ -45,7 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
-    if not args or args[0].startswith("--") and args[0] not in ("--help", "--version"):
+    if not args or (args[0].startswith("--") and args[0] not in ("--help", "--version")):
         from tokenlab.gui.app import main as gui_main
 
         return gui_main(args)

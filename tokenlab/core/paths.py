@@ -12,8 +12,6 @@ from pathlib import Path
 
 import platformdirs
 
-from tokenlab.core.resources import resource_path
-
 APP_NAME = "tokenlab"
 CONFIG_ENV = "TOKENLAB_CONFIG_DIR"
 DATA_ENV = "TOKENLAB_DATA_DIR"
@@ -43,4 +41,6 @@ def ensure_dir(path: Path) -> Path:
 
 def resource(*parts: str) -> Path:
     """A file under ``resources/`` (it may not exist; callers decide what that means)."""
+    from tokenlab.core.resources import resource_path  # importlib.resources is slow to import
+
     return resource_path(*parts)

@@ -11,9 +11,6 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-import keyring
-import keyring.errors
-
 SERVICE = "tokenlab"
 log = logging.getLogger(__name__)
 
@@ -21,6 +18,8 @@ log = logging.getLogger(__name__)
 def _usable_backend() -> tuple[Any | None, str]:
     """The active keyring backend, or None and the reason it cannot be used."""
     try:
+        import keyring  # imported on first use: it is slow to import and not needed to start
+
         backend = keyring.get_keyring()
     except Exception as exc:  # a broken keyring configuration must not stop the app
         return None, f"the keyring could not be loaded ({type(exc).__name__})"
@@ -32,13 +31,33 @@ def _usable_backend() -> tuple[Any | None, str]:
     return backend, f"OS keyring ({type(backend).__name__})"
 
 
+def _keyring_errors() -> Any:
+    import keyring.errors
+
+    return keyring.errors
+
+
 class SecretStore:
     """Get, set and delete key secrets; falls back to memory when the keyring fails."""
 
     def __init__(self, service: str = SERVICE) -> None:
         self._service = service
         self._memory: dict[str, str] = {}
-        self._backend, self._status = _usable_backend()
+        self._checked = False
+        self._backend_value: Any | None = None
+        self._status = ""
+
+    @property
+    def _backend(self) -> Any | None:
+        if not self._checked:
+            self._checked = True
+            self._backend_value, self._status = _usable_backend()
+        return self._backend_value
+
+    @_backend.setter
+    def _backend(self, value: Any | None) -> None:
+        self._checked = True
+        self._backend_value = value
 
     @property
     def persistent(self) -> bool:
@@ -62,7 +81,7 @@ class SecretStore:
             return self._memory.get(key_name)
         try:
             value = self._backend.get_password(self._service, key_name)
-        except keyring.errors.KeyringError as exc:
+        except _keyring_errors().KeyringError as exc:
             self._fall_back(exc)
             return None
         return value if isinstance(value, str) else None
@@ -73,7 +92,7 @@ class SecretStore:
                 self._backend.set_password(self._service, key_name, secret)
                 self._memory.pop(key_name, None)
                 return
-            except keyring.errors.KeyringError as exc:
+            except _keyring_errors().KeyringError as exc:
                 self._fall_back(exc)
         self._memory[key_name] = secret
 
@@ -83,7 +102,7 @@ class SecretStore:
             return
         try:
             self._backend.delete_password(self._service, key_name)
-        except keyring.errors.PasswordDeleteError:
+        except _keyring_errors().PasswordDeleteError:
             pass  # nothing stored under that name
-        except keyring.errors.KeyringError as exc:
+        except _keyring_errors().KeyringError as exc:
             self._fall_back(exc)

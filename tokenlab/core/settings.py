@@ -14,8 +14,6 @@ import dataclasses
 import json
 import os
 import re
-import shutil
-import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -190,6 +188,8 @@ def load_settings_or_defaults(path: Path | None = None) -> tuple[Settings, Setti
     settings, problems = _read(path)
     if not problems:
         return settings, None
+    import shutil
+
     # the file may be unreadable; the error below still explains it
     with contextlib.suppress(OSError):
         shutil.copyfile(path, path.with_name(path.name + ".bad"))
@@ -212,6 +212,8 @@ def _read(path: Path) -> tuple[Settings, list[str]]:
 
 def save_settings(settings: Settings, path: Path | None = None) -> None:
     """Write atomically: a temporary file in the same folder, then ``os.replace``."""
+    import tempfile
+
     path = path or paths.settings_path()
     text = json.dumps(settings_to_dict(settings), indent=2, sort_keys=True) + "\n"
     try:

@@ -1,0 +1,134 @@
+"""The JWT tab: minting, live re-signing of edited JSON, decoding, verifying, Use in Live."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+import shiboken6
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+
+from tokenlab.core import samples
+from tokenlab.core.ably_jwt import decode_jwt, mint_ably_jwt, verify_hs256
+from tokenlab.core.inspector import inspect
+from tokenlab.core.report import TokenKind
+from tokenlab.gui.context import AppContext, UseInLive
+from tokenlab.gui.tabs.jwt_tab import JwtTab, sign_hs256
+
+NOW_S = 1_700_000_000
+
+
+@pytest.fixture
+async def tab(ctx: AppContext, qtbot: Any) -> Any:
+    page = JwtTab(ctx)
+    qtbot.addWidget(page)
+    page.show()
+    yield page
+    if shiboken6.isValid(page):
+        page.shutdown()
+
+
+def test_sign_hs256_matches_the_reference_vector() -> None:
+    header = {"typ": "JWT", "alg": "HS256", "kid": "appId.keyId"}
+    claims = {
+        "iat": NOW_S,
+        "exp": NOW_S + 3600,
+        "x-ably-capability": '{"*":["*"]}',
+        "x-ably-clientId": "user@example.com",
+    }
+    assert sign_hs256(header, claims, "s3cr3t").endswith(
+        ".PeGHxxBkAtR9oHmf7CeQPrG7A2Z1yzqcV0mOZuqCqtk"
+    )
+
+
+async def test_mints_an_ably_jwt_like_core(tab: JwtTab) -> None:
+    tab.ably.keys.select(samples.SAMPLE_KEY.name)
+    tab.ably.capability.setText('{"chat:*":["publish"]}')
+    tab.ably.client_id.setText("bob")
+    expected = mint_ably_jwt(
+        samples.SAMPLE_KEY,
+        iat_s=tab.ctx.now_ms() // 1000,
+        ttl_s=3600,
+        capability='{"chat:*":["publish"]}',
+        client_id="bob",
+    )
+    assert tab.token == expected
+    assert tab.signature.text().startswith("Signature verified")
+    assert inspect(tab.token, now_ms=tab.ctx.now_ms()).kind == TokenKind.ABLY_JWT
+
+
+async def test_editing_claims_re_signs_live(tab: JwtTab) -> None:
+    tab.ably.keys.select(samples.SAMPLE_KEY.name)
+    claims = json.loads(tab.claims_edit.toPlainText())
+    claims["x-ably-clientId"] = "mallory"
+    tab.claims_edit.setPlainText(json.dumps(claims))
+    decoded = decode_jwt(tab.token)
+    assert decoded.claims["x-ably-clientId"] == "mallory"
+    assert verify_hs256(decoded, samples.SAMPLE_KEY.secret)
+    tab.claims_edit.setPlainText("{broken")
+    assert "not valid JSON" in tab.sign_feedback.text()
+
+
+async def test_misspelt_claim_is_flagged(tab: JwtTab) -> None:
+    tab.ably.keys.select(samples.SAMPLE_KEY.name)
+    claims = json.loads(tab.claims_edit.toPlainText())
+    claims["x-ably-capabilities"] = claims.pop("x-ably-capability")
+    tab.claims_edit.setPlainText(json.dumps(claims))
+    assert any("x-ably-capability" in f.message for f in tab.findings.findings)
+
+
+async def test_pasting_a_token_decodes_and_verifies(tab: JwtTab) -> None:
+    tab.ably.keys.select(samples.SAMPLE_KEY.name)
+    foreign = mint_ably_jwt(samples.SAMPLE_KEY, iat_s=NOW_S, ttl_s=60, client_id="carol")
+    tab.encoded.setPlainText(foreign)
+    assert json.loads(tab.claims_edit.toPlainText())["x-ably-clientId"] == "carol"
+    assert tab.token == foreign  # decoding does not re-sign
+    assert tab.signature.text().startswith("Signature verified")
+    tampered = foreign[:-2] + ("AA" if not foreign.endswith("AA") else "BB")
+    tab.encoded.setPlainText(tampered)
+    assert "does not match" in tab.signature.text()
+
+
+async def test_embedded_mode(tab: JwtTab) -> None:
+    tab.ably.keys.select(samples.SAMPLE_KEY.name)
+    tab.mode.setCurrentIndex(1)
+    assert tab.embedded.isVisibleTo(tab) and tab.ably.isVisibleTo(tab)
+    report = inspect(tab.token, now_ms=tab.ctx.now_ms(), known_keys=[samples.SAMPLE_KEY])
+    assert report.kind == TokenKind.EMBEDDED_JWT
+    assert report.inner is not None and report.inner.kind == TokenKind.ABLY_JWT
+    assert "your outer secret" in tab.signature.text()
+    tab.embedded.placement.setCurrentIndex(1)
+    assert "x-ably-token" in json.loads(tab.claims_edit.toPlainText())
+
+
+async def test_general_mode_with_a_pem_key(tab: JwtTab) -> None:
+    tab.mode.setCurrentIndex(2)
+    pem = (
+        ec.generate_private_key(ec.SECP256R1())
+        .private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        .decode()
+    )
+    tab.general.algorithm.setCurrentText("ES256")
+    tab.general.key.setPlainText(pem)
+    assert decode_jwt(tab.token).alg == "ES256"
+    assert tab.signature.text().startswith("Signature verified (ES256")
+    tab.general.algorithm.setCurrentText("HS256")
+    assert "HMAC" in tab.sign_feedback.text() or "Cannot sign" in tab.sign_feedback.text()
+
+
+async def test_use_in_live_and_open_in_inspect(tab: JwtTab, ctx: AppContext) -> None:
+    tab.ably.keys.select(samples.SAMPLE_KEY.name)
+    handed: list[UseInLive] = []
+    sent: list[str] = []
+    ctx.use_in_live.connect(handed.append)
+    ctx.token_sent_to_inspect.connect(sent.append)
+    tab.use_in_live()
+    tab.open_in_inspect()
+    assert handed[0].kind == "token" and handed[0].value == tab.token
+    assert sent == [tab.token]

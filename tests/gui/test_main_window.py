@@ -1,0 +1,211 @@
+"""The main window: tab registry, shortcuts, paste-to-Inspect, presenter toggles, settings."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
+from PySide6.QtGui import QDropEvent, QGuiApplication
+from PySide6.QtTest import QTest
+
+from tests.gui.helpers import settle, wait_signal, wait_until
+from tokenlab.core import samples
+from tokenlab.core.report import TokenKind
+from tokenlab.core.settings import load_settings
+from tokenlab.gui.context import AppContext
+from tokenlab.gui.main_window import MainWindow
+from tokenlab.gui.tabs import TAB_MODULES, discover_tabs
+
+
+def test_tabs_are_discovered_in_order() -> None:
+    specs = discover_tabs()
+    ids = [s.tab_id for s in specs]
+    assert ids[:3] == ["inspect", "token_request", "jwt"]
+    missing = discover_tabs(("tokenlab.gui.tabs.no_such_tab",))
+    assert missing == []  # a module that is not written yet adds no tab
+    assert len(TAB_MODULES) == 5
+
+
+async def test_pages_are_built_lazily(ctx: AppContext, qtbot: Any) -> None:
+    from tokenlab.gui.tabs import TAB_ENTRIES
+
+    win = MainWindow(ctx)  # the real registry
+    qtbot.addWidget(win)
+    assert win.tab_ids[:3] == ["inspect", "token_request", "jwt"]
+    assert list(win.pages) == ["inspect"]  # only the page shown first is built
+    win.show_tab("jwt")
+    assert set(win.pages) == {"inspect", "jwt"}
+    win.build_remaining_pages()
+    await wait_until(lambda: len(win.pages) == len(win.tab_ids))
+    assert len(win.tab_ids) <= len(TAB_ENTRIES)
+    for page in win.pages.values():
+        page.shutdown()
+
+
+async def test_ctrl_number_switches_tabs(window: MainWindow) -> None:
+    window.activateWindow()
+    QTest.keyClick(window, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
+    assert window.current_page() is window.page("jwt")
+    QTest.keyClick(window, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
+    assert window.current_page() is window.page("inspect")
+
+
+async def test_paste_with_no_text_field_goes_to_inspect(window: MainWindow) -> None:
+    window.show_tab("jwt")
+    window.tabs.tabBar().setFocus()
+    token = samples.sample_text("expired-token", now_ms=1_700_000_000_000).strip()
+    QGuiApplication.clipboard().setText(token)
+    window.paste_action.trigger()
+    await settle()
+    page: Any = window.page("inspect")
+    assert window.current_page() is page
+    assert page.editor.text() == token
+    assert page.report.kind == TokenKind.ABLY_JWT
+
+
+async def test_token_sent_from_another_tab_opens_inspect(
+    window: MainWindow, ctx: AppContext
+) -> None:
+    window.show_tab("token_request")
+    ctx.send_to_inspect("appId.keyId:secretsecret")
+    page: Any = window.page("inspect")
+    assert window.current_page() is page
+    assert page.report.kind == TokenKind.API_KEY
+
+
+async def test_dropping_a_file_inspects_it(window: MainWindow, tmp_path: Path) -> None:
+    path = tmp_path / "token.txt"
+    path.write_text(samples.load_sample("token-request"))
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(path))])
+    event = QDropEvent(
+        QPoint(5, 5).toPointF(),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    window.dropEvent(event)
+    page: Any = window.page("inspect")
+    assert page.report.kind == TokenKind.TOKEN_REQUEST
+
+
+async def test_close_saves_geometry_and_last_tab(window: MainWindow, ctx: AppContext) -> None:
+    window.show_tab("jwt")
+    window.resize(700, 500)
+    closing = asyncio.ensure_future(wait_signal(window.close_requested))
+    await settle()
+    window.close()
+    await closing
+    saved = load_settings()
+    assert saved.last_tab == "jwt"
+    assert saved.window_geometry
+
+
+async def test_geometry_and_tab_are_restored(ctx: AppContext, qtbot: Any) -> None:
+    from tokenlab.gui.tabs.inspect_tab import TAB as INSPECT
+    from tokenlab.gui.tabs.jwt_tab import TAB as JWT
+
+    first = MainWindow(ctx, [INSPECT, JWT])
+    qtbot.addWidget(first)
+    first.resize(700, 500)  # the offscreen screen is 800x600; restoring clamps to it
+    geometry = bytes(first.saveGeometry().toBase64().data()).decode()
+    ctx.update_settings(window_geometry=geometry, last_tab="jwt")
+    second = MainWindow(ctx, [INSPECT, JWT])
+    qtbot.addWidget(second)
+    assert second.current_page() is second.page("jwt")
+    assert (second.width(), second.height()) == (700, 500)
+    for win in (first, second):
+        for page in win.pages.values():
+            page.shutdown()
+
+
+async def test_presenter_toggles_persist_and_apply(window: MainWindow, ctx: AppContext) -> None:
+    app_font = QGuiApplication.font().pointSizeF()
+    window.large_font_action.setChecked(True)
+    assert QGuiApplication.font().pointSizeF() > app_font
+    window.mask_action.setChecked(True)
+    assert load_settings().large_font and load_settings().mask_secrets
+    window.large_font_action.setChecked(False)
+    assert abs(QGuiApplication.font().pointSizeF() - app_font) < 0.01
+    window.mask_action.setChecked(False)
+
+
+async def test_time_format_menu(window: MainWindow, ctx: AppContext) -> None:
+    window.time_actions["utc"].trigger()
+    assert ctx.settings.time_format == "utc"
+
+
+async def test_status_bar_shows_sandbox_and_busy(window: MainWindow, ctx: AppContext) -> None:
+    assert "off" in window.sandbox_label.text()
+    ctx.external_sandbox_url = "http://127.0.0.1:9999"
+    ctx.set_sandbox(None)
+    assert "http://127.0.0.1:9999" in window.sandbox_label.text()
+    task = ctx.runner.submit(lambda: asyncio.sleep(0.05), label="Working on it")
+    assert window.busy.isVisibleTo(window) and window.activity.text() == "Working on it"
+    await task
+    await settle()
+    assert not window.busy.isVisibleTo(window)
+
+
+async def test_controls_have_accessible_names(window: MainWindow) -> None:
+    from PySide6.QtWidgets import QAbstractButton, QLineEdit, QPlainTextEdit
+
+    unnamed = []
+    for kind in (QLineEdit, QPlainTextEdit):
+        for widget in window.findChildren(kind):
+            if not widget.accessibleName() and widget.parent() is not None:
+                unnamed.append(widget)
+    # line/text edits inside combo boxes and spin boxes are named by their owner
+    unnamed = [w for w in unnamed if type(w.parent()).__name__ not in ("QComboBox", "QSpinBox")]
+    assert unnamed == []
+    buttons = [
+        b for b in window.findChildren(QAbstractButton) if not b.objectName().startswith("qt_")
+    ]
+    assert all(b.text() or b.accessibleName() for b in buttons)
+
+
+async def test_settings_error_is_shown_not_fatal(ctx: AppContext) -> None:
+    from tokenlab.core.errors import SettingsError
+
+    ctx.settings_error = SettingsError("Settings in x could not be fully used: nope.")
+    assert dataclasses.replace(ctx.settings) == ctx.settings
+
+
+async def test_memory_only_secrets_are_announced(ctx: AppContext, qtbot: Any) -> None:
+    import keyring
+    from keyring.backends import fail
+
+    from tokenlab.core.secrets import SecretStore
+
+    keyring.set_keyring(fail.Keyring())
+    ctx.secrets = SecretStore()
+    win = MainWindow(ctx, [])
+    qtbot.addWidget(win)
+    win.finish_startup()
+    assert win.status.secrets_label.text() == "Key secrets: memory only"
+    assert "memory" in win.status.secrets_label.toolTip()
+
+
+async def test_key_profiles_dialog(window: MainWindow, ctx: AppContext) -> None:
+    window.open_key_profiles()
+    dialog: Any = window._profiles_dialog
+    assert dialog is not None and dialog.isVisible() and not dialog.isModal()
+    dialog.name.setText("staging")
+    dialog.key.setText("no-colon-here")
+    dialog._save()
+    assert "no ':'" in dialog.feedback.text()  # the shape problem, named inline
+    dialog.key.setText("appA.keyB:s3cr3t-value")
+    dialog.endpoint.setCurrentIndex(1)  # sandbox
+    dialog._save()
+    assert [p.key_name for p in ctx.settings.key_profiles] == ["appA.keyB"]
+    assert ctx.secrets.get("appA.keyB") == "s3cr3t-value"
+    assert any(c.key_name == "appA.keyB" and c.key for c in ctx.key_choices())
+    dialog.profiles.setCurrentRow(0)
+    dialog._remove()
+    assert ctx.settings.key_profiles == ()
+    assert ctx.secrets.get("appA.keyB") is None
+    dialog.close()

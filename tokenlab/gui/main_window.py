@@ -1,0 +1,302 @@
+"""The main window: tabs, menus, shortcuts and the status bar. It composes; it does not compute.
+
+Desktop conventions live here: Ctrl+1…5 switch tabs, pasting while no text field has focus sends
+the text to Inspect, files dropped anywhere open in Inspect, the presenter toggles (larger font,
+mask secrets) and the window geometry and last tab are kept in settings.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+
+from PySide6.QtCore import QByteArray, QMimeData, QTimer, Signal
+from PySide6.QtGui import (
+    QAction,
+    QActionGroup,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDropEvent,
+    QGuiApplication,
+    QKeySequence,
+    QShortcut,
+    QShowEvent,
+)
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QMainWindow,
+    QMenu,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from tokenlab.core.errors import UserError
+from tokenlab.core.settings import TIME_FORMATS
+from tokenlab.gui import theme
+from tokenlab.gui.context import AppContext
+from tokenlab.gui.tabs import TabEntry, TabPage, TabSpec, available_tabs
+from tokenlab.gui.widgets.files import read_dropped_text
+from tokenlab.gui.widgets.status_bar import AppStatusBar
+
+log = logging.getLogger(__name__)
+
+MAX_TABS_WITH_SHORTCUT = 9
+
+
+class MainWindow(QMainWindow):
+    close_requested = Signal()
+    first_shown = Signal()
+
+    def __init__(self, ctx: AppContext, specs: list[TabSpec] | None = None) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self._shown_once = False
+        self.close_was_requested = False  # set by closeEvent (amain may start after it)
+        self._profiles_dialog: QDialog | None = None
+        self.setWindowTitle("tokenlab")
+        self.setWindowIcon(theme.icon("tokenlab"))
+        self.setAcceptDrops(True)
+        self.tabs = QTabWidget(documentMode=True)
+        self.tabs.setAccessibleName("Main tabs")
+        self.setCentralWidget(self.tabs)
+        self.pages: dict[str, TabPage] = {}  # the pages built so far
+        entries = available_tabs() if specs is None else [TabEntry.from_spec(s) for s in specs]
+        self._entries = {entry.tab_id: entry for entry in entries}
+        self._hosts: dict[str, QWidget] = {}
+        for entry in entries:
+            self._add_tab(entry)
+        self._build_status_bar()
+        self._build_menus()
+        self._build_shortcuts()
+        self._connect_context()
+        self._restore_from_settings()
+
+    # construction ------------------------------------------------------------------------------
+
+    def _add_tab(self, entry: TabEntry) -> None:
+        host = QWidget()
+        host.setObjectName(f"{entry.tab_id}_host")
+        layout = QVBoxLayout(host)
+        layout.setContentsMargins(0, 0, 0, 0)
+        index = self.tabs.addTab(host, entry.title)
+        number = f" (Ctrl+{index + 1})" if index < MAX_TABS_WITH_SHORTCUT else ""
+        self.tabs.setTabToolTip(index, (entry.tooltip or entry.title) + number)
+        self._hosts[entry.tab_id] = host
+
+    def page(self, tab_id: str) -> TabPage | None:
+        """The tab's page, built now if it was not yet (None: no such tab)."""
+        if tab_id in self.pages:
+            return self.pages[tab_id]
+        entry, host = self._entries.get(tab_id), self._hosts.get(tab_id)
+        if entry is None or host is None:
+            return None
+        page = entry.load().create(self.ctx)
+        layout = host.layout()
+        assert layout is not None
+        layout.addWidget(page)
+        self.pages[tab_id] = page
+        return page
+
+    @property
+    def tab_ids(self) -> list[str]:
+        return list(self._entries)
+
+    def finish_startup(self) -> None:
+        """After the first frame: what is slow and not needed to show the window."""
+        self.status.update_secrets()  # imports keyring
+        self.build_remaining_pages()
+
+    def build_remaining_pages(self) -> None:
+        """Build the pages not shown yet, one per event-loop pass (after the first frame)."""
+        missing = [t for t in self._entries if t not in self.pages]
+        if missing:
+            self.page(missing[0])
+            QTimer.singleShot(0, self.build_remaining_pages)
+
+    def _build_status_bar(self) -> None:
+        self.status = AppStatusBar(self.ctx, self)
+        self.setStatusBar(self.status)
+        self.busy = self.status.busy
+        self.activity = self.status.activity
+        self.sandbox_label = self.status.sandbox_label
+
+    def _action(
+        self,
+        menu: QMenu,
+        text: str,
+        slot: Callable[[], object],
+        shortcut: QKeySequence.StandardKey | None = None,
+    ) -> QAction:
+        action = menu.addAction(text)
+        action.triggered.connect(slot)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        return action
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        self._action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
+        edit = bar.addMenu("&Edit")
+        self.copy_action = self._action(edit, "&Copy", self._copy, QKeySequence.StandardKey.Copy)
+        self.paste_action = self._action(
+            edit, "&Paste into Inspect", self._paste, QKeySequence.StandardKey.Paste
+        )
+        view = bar.addMenu("&View")
+        self.large_font_action = self._toggle(view, "&Larger font (presenter)", self._on_large)
+        self.mask_action = self._toggle(view, "&Mask secrets and signatures", self._on_mask)
+        self._build_time_menu(view.addMenu("&Times"))
+        keys = bar.addMenu("&Keys")
+        self._action(keys, "&Manage key profiles…", self.open_key_profiles)
+
+    def _toggle(self, menu: QMenu, text: str, slot: Callable[[bool], object]) -> QAction:
+        action = menu.addAction(text)
+        action.setCheckable(True)
+        action.toggled.connect(slot)
+        return action
+
+    def _build_time_menu(self, menu: QMenu) -> None:
+        group = QActionGroup(self)
+        labels = {"relative": "&Relative (in 4 min)", "local": "&Local time", "utc": "&UTC"}
+        self.time_actions: dict[str, QAction] = {}
+        for fmt in TIME_FORMATS:
+            action = group.addAction(labels[fmt])
+            action.setCheckable(True)
+            action.setData(fmt)
+            menu.addAction(action)
+            self.time_actions[fmt] = action
+        group.triggered.connect(lambda a: self.ctx.update_settings(time_format=a.data()))
+
+    def _build_shortcuts(self) -> None:
+        for index, tab_id in enumerate(self.tab_ids[:MAX_TABS_WITH_SHORTCUT]):
+            shortcut = QShortcut(QKeySequence(f"Ctrl+{index + 1}"), self)
+            shortcut.activated.connect(lambda t=tab_id: self.show_tab(t))
+        self.tabs.currentChanged.connect(self._on_tab_changed)
+
+    def _connect_context(self) -> None:
+        self.ctx.show_tab_requested.connect(self.show_tab)
+        self.ctx.manage_keys_requested.connect(self.open_key_profiles)
+        self.ctx.reporter.dialog_parent = lambda: self
+
+    def _restore_from_settings(self) -> None:
+        settings = self.ctx.settings
+        if settings.window_geometry:
+            self.restoreGeometry(QByteArray.fromBase64(settings.window_geometry.encode("ascii")))
+        else:
+            self.resize(1200, 760)
+        self.show_tab(settings.last_tab)
+        self.current_page()  # build the page shown first (the others follow lazily)
+        self.large_font_action.setChecked(settings.large_font)
+        self.mask_action.setChecked(settings.mask_secrets)
+        self.time_actions[settings.time_format].setChecked(True)
+
+    # behaviour ---------------------------------------------------------------------------------
+
+    def show_tab(self, tab_id: str) -> None:
+        host = self._hosts.get(tab_id)
+        if host is not None:
+            self.page(tab_id)
+            self.tabs.setCurrentWidget(host)
+
+    def current_tab_id(self) -> str | None:
+        host = self.tabs.currentWidget()
+        return next((t for t, h in self._hosts.items() if h is host), None)
+
+    def current_page(self) -> TabPage | None:
+        tab_id = self.current_tab_id()
+        return self.page(tab_id) if tab_id is not None else None
+
+    def _on_tab_changed(self, _index: int) -> None:
+        page = self.current_page()
+        if page is not None:
+            page.tab_shown()
+
+    def _on_large(self, checked: bool) -> None:
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            theme.apply_font_scale(app, checked)
+        if checked != self.ctx.settings.large_font:
+            self.ctx.update_settings(large_font=checked)
+
+    def _on_mask(self, checked: bool) -> None:
+        if checked != self.ctx.settings.mask_secrets:
+            self.ctx.update_settings(mask_secrets=checked)
+
+    def _copy(self) -> None:
+        page = self.current_page()
+        text = page.copy_text() if page is not None else None
+        if text:
+            QGuiApplication.clipboard().setText(text)
+            self.statusBar().showMessage("Copied.", 3000)
+
+    def _paste(self) -> None:
+        self.paste_text(QGuiApplication.clipboard().text())
+
+    def paste_text(self, text: str) -> bool:
+        """Send pasted or dropped text to the tab that takes it (Inspect)."""
+        if not text.strip():
+            return False
+        page = self.page("inspect")
+        if page is None or not page.accept_paste(text):
+            return False
+        self.show_tab("inspect")
+        return True
+
+    def open_key_profiles(self) -> None:
+        if self._profiles_dialog is None:
+            from tokenlab.gui.widgets.key_profiles import KeyProfilesDialog
+
+            self._profiles_dialog = KeyProfilesDialog(self.ctx, self)
+        # non-modal (no exec, no window modality): keys can be managed while working
+        self._profiles_dialog.show()
+        self._profiles_dialog.raise_()
+
+    # Qt overrides ------------------------------------------------------------------------------
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._shown_once:
+            self._shown_once = True
+            self.first_shown.emit()
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if _droppable(event.mimeData()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        try:
+            text = read_dropped_text(event.mimeData())
+        except UserError as exc:
+            self.statusBar().showMessage(exc.message, 8000)
+            return
+        if text is not None and self.paste_text(text):
+            event.acceptProposedAction()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        geometry = bytes(self.saveGeometry().toBase64().data()).decode("ascii")
+        last = self.current_tab_id() or self.ctx.settings.last_tab
+        self.ctx.update_settings(window_geometry=geometry, last_tab=last)
+        for tab in self.pages.values():
+            tab.shutdown()
+        event.accept()
+        self.close_was_requested = True
+        self.close_requested.emit()
+
+
+async def aclose_pages(pages: Iterable[TabPage], timeout_s: float = 5.0) -> None:
+    """Await every page's ``aclose`` (bounded in time) while the loop and the sandbox still run."""
+    import asyncio
+
+    for page in list(pages):
+        try:
+            await asyncio.wait_for(page.aclose(), timeout_s)
+        except TimeoutError:
+            log.warning(
+                "closing the %s tab took longer than %.0f s", type(page).__name__, timeout_s
+            )
+
+
+def _droppable(mime: QMimeData) -> bool:
+    return mime.hasUrls() or mime.hasText()

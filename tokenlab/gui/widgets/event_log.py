@@ -1,0 +1,243 @@
+"""The Live event log view: a filter bar, a fast table over ``EventFilterProxy`` and the
+details pane that explains the selected event.
+
+The table never sizes rows or columns to their contents (that would touch every row): row
+height comes from the font, column widths from font metrics, and the Summary column stretches.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QItemSelection, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QTableView,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from tokenlab.gui import theme
+from tokenlab.gui.models.events_model import (
+    COL_CODE,
+    COL_CONN,
+    COL_KIND,
+    COL_SEQ,
+    COL_TIME,
+    ENTRY_ROLE,
+    EventFilterProxy,
+    EventLogModel,
+)
+from tokenlab.gui.models.live_details import EMPTY_DETAILS, details_html
+from tokenlab.gui.models.live_records import LogEntry, Severity
+
+ALL_CONNECTIONS = "All connections"
+KIND_GROUPS: dict[str, frozenset[str] | None] = {
+    "All kinds": None,
+    "Frames": frozenset({"frame_sent", "frame_received"}),
+    "Connection states": frozenset({"state_changed", "client_id"}),
+    "Tokens and renewals": frozenset(
+        {"token_obtained", "renewal_started", "renewal_succeeded", "renewal_failed", "http"}
+    ),
+    "Channels, messages, presence": frozenset({"channel_state", "message", "presence"}),
+    "Notes": frozenset({"note", "events_dropped"}),
+}
+LEVELS: dict[str, Severity] = {
+    "All levels": Severity.INFO,
+    "Warnings and errors": Severity.WARNING,
+    "Errors only": Severity.ERROR,
+}
+COLUMN_CHARS = {COL_SEQ: 7, COL_TIME: 13, COL_CONN: 11, COL_KIND: 10, COL_CODE: 7}
+
+
+def _combo(parent: QWidget, items: list[str], name: str) -> QComboBox:
+    combo = QComboBox(parent)
+    combo.addItems(items)
+    combo.setAccessibleName(name)
+    combo.setToolTip(name)
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    combo.setMinimumContentsLength(6)
+    return combo
+
+
+class EventLogPanel(QWidget):
+    """Filter bar + table. Emits ``entry_selected`` with the LogEntry (or None)."""
+
+    entry_selected = Signal(object)
+
+    def __init__(self, model: EventLogModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = model
+        self.proxy = EventFilterProxy(self)
+        self.proxy.setSourceModel(model)
+        self.search = QLineEdit(self)
+        self.connection = _combo(self, [ALL_CONNECTIONS], "Filter by connection")
+        self.kind = _combo(self, list(KIND_GROUPS), "Filter by kind")
+        self.level = _combo(self, list(LEVELS), "Filter by severity")
+        self.follow = QCheckBox("Follow", self)
+        self.count = QLabel(self)
+        self.table = QTableView(self)
+        self._debounce = QTimer(self)
+        self._build()
+
+    def _build(self) -> None:
+        self.search.setPlaceholderText("Filter: text, error code, channel…")
+        self.search.setClearButtonEnabled(True)
+        self.search.setAccessibleName("Filter events by text")
+        self.search.setMinimumWidth(self.search.fontMetrics().horizontalAdvance("M") * 8)
+        self.follow.setChecked(True)
+        self.follow.setToolTip("Keep the newest event in view")
+        self.count.setAccessibleName("Event count")
+        bar = QHBoxLayout()
+        bar.setContentsMargins(0, 0, 0, 0)
+        bar.addWidget(self.search, 1)
+        for widget in (self.connection, self.kind, self.level):
+            bar.addWidget(widget)
+        footer = QHBoxLayout()
+        footer.setContentsMargins(0, 0, 0, 0)
+        footer.addWidget(self.count, 1)
+        footer.addWidget(self.follow)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(bar)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(footer)
+        self._setup_table()
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(150)
+        self._debounce.timeout.connect(self._on_debounce_timeout)
+        self.search.textChanged.connect(self._on_search_text_changed)
+        self.connection.currentTextChanged.connect(self._on_connection_text_changed)
+        self.kind.currentTextChanged.connect(self._on_kind_text_changed)
+        self.level.currentTextChanged.connect(self._on_level_text_changed)
+        self.proxy.rowsInserted.connect(self._on_proxy_rows_inserted)
+        self.proxy.modelReset.connect(self._update_count)
+        self.proxy.layoutChanged.connect(self._update_count)
+        self.proxy.rowsRemoved.connect(self._update_count)
+        self._update_count()
+
+    def _setup_table(self) -> None:
+        table = self.table
+        table.setModel(self.proxy)
+        table.setAccessibleName("Event log")
+        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        table.setWordWrap(False)
+        table.setShowGrid(False)
+        table.setAlternatingRowColors(True)
+        table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        table.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        vertical = table.verticalHeader()
+        vertical.hide()
+        vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        vertical.setDefaultSectionSize(table.fontMetrics().height() + theme.spacing(table) // 2)
+        header = table.horizontalHeader()
+        header.setStretchLastSection(True)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        char = table.fontMetrics().horizontalAdvance("0")
+        for column, chars in COLUMN_CHARS.items():
+            header.resizeSection(column, char * chars + theme.spacing(table))
+        table.selectionModel().selectionChanged.connect(self._on_selection_changed)
+        table.clicked.connect(self._on_table_clicked)
+
+    # -- API
+    def set_connections(self, names: list[str]) -> None:
+        current = self.connection.currentText()
+        self.connection.blockSignals(True)
+        self.connection.clear()
+        self.connection.addItems([ALL_CONNECTIONS, *names])
+        index = self.connection.findText(current)
+        self.connection.setCurrentIndex(max(index, 0))
+        self.connection.blockSignals(False)
+        if index < 0 and current != ALL_CONNECTIONS:
+            self.proxy.set_connections(None)
+
+    def show_connection(self, name: str | None) -> None:
+        self.connection.setCurrentText(name or ALL_CONNECTIONS)
+
+    def selected_entry(self) -> LogEntry | None:
+        rows = self.table.selectionModel().selectedRows()
+        if not rows:
+            return None
+        entry = rows[0].data(ENTRY_ROLE)
+        return entry if isinstance(entry, LogEntry) else None
+
+    def select_row(self, row: int) -> None:
+        self.table.selectRow(row)
+
+    # -- slots
+    def _on_search_text_changed(self, _text: str) -> None:
+        self._debounce.start()
+
+    def _on_debounce_timeout(self) -> None:
+        self.proxy.set_text(self.search.text())
+        self._update_count()
+
+    def _on_connection_text_changed(self, text: str) -> None:
+        self.proxy.set_connections(None if text in ("", ALL_CONNECTIONS) else [text])
+        self._update_count()
+
+    def _on_kind_text_changed(self, text: str) -> None:
+        self.proxy.set_kinds(KIND_GROUPS.get(text))
+        self._update_count()
+
+    def _on_level_text_changed(self, text: str) -> None:
+        self.proxy.set_min_severity(LEVELS.get(text, Severity.INFO))
+        self._update_count()
+
+    def _on_proxy_rows_inserted(self, _parent: QModelIndex, _first: int, _last: int) -> None:
+        self._update_count()
+        if self.follow.isChecked():
+            self.table.scrollToBottom()
+
+    def _on_table_clicked(self, _index: QModelIndex) -> None:
+        self.follow.setChecked(False)  # reading an event: keep it in view
+
+    def _on_selection_changed(self, _selected: QItemSelection, _old: QItemSelection) -> None:
+        self.entry_selected.emit(self.selected_entry())
+
+    def _update_count(self, *_args: object) -> None:
+        shown, total = self.proxy.rowCount(), self.model.rowCount()
+        text = f"{total:,} events" if shown == total else f"{shown:,} of {total:,} events"
+        self.count.setText(text)
+
+
+class DetailsPane(QTextBrowser):
+    """Explains one event; re-renders when the mask-secrets toggle changes."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._entry: LogEntry | None = None
+        self._masked = False
+        self.setOpenExternalLinks(True)
+        self.setAccessibleName("Event details")
+        self.setHtml(EMPTY_DETAILS)
+
+    @property
+    def entry(self) -> LogEntry | None:
+        return self._entry
+
+    def show_entry(self, entry: LogEntry | None) -> None:
+        self._entry = entry
+        self._render()
+
+    def set_masked(self, masked: bool) -> None:
+        self._masked = masked
+        self._render()
+
+    def _render(self) -> None:
+        if self._entry is None:
+            self.setHtml(EMPTY_DETAILS)
+        else:
+            palette = self.palette()
+            highlight = (
+                palette.highlight().color().name(),
+                palette.highlightedText().color().name(),
+            )
+            self.setHtml(details_html(self._entry, masked=self._masked, highlight=highlight))

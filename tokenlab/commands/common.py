@@ -8,11 +8,14 @@ shown masked (``appId.keyId:••••``).
 from __future__ import annotations
 
 import argparse
+import asyncio
+import contextlib
 import functools
 import json
 import os
+import signal
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -52,13 +55,18 @@ def read_secret_file(path: str) -> str:
         raise UserError(f"Cannot read {path}: {exc}", code="cli.unreadable_file") from exc
 
 
+def secret_from(value: str | None, path: str | None, env: str | None = None) -> str | None:
+    """``value`` itself, else the file at ``path``, else the environment variable ``env``."""
+    if value is not None:
+        return value
+    if path:
+        return read_secret_file(path)
+    return (os.environ.get(env) or None) if env else None
+
+
 def resolve_key(args: argparse.Namespace, *, required: bool = True) -> ApiKey | None:
     """The API key from --key, --key-file or TOKENLAB_KEY; UserError if required and absent."""
-    text = getattr(args, "key", None)
-    if text is None and getattr(args, "key_file", None):
-        text = read_secret_file(args.key_file)
-    if text is None:
-        text = os.environ.get(KEY_ENV) or None
+    text = secret_from(getattr(args, "key", None), getattr(args, "key_file", None), KEY_ENV)
     if text is None:
         if required:
             raise UserError(
@@ -92,6 +100,18 @@ def read_text(value: str | None, stdin: TextIO | None = None) -> str:
 def print_json(value: Any, stream: TextIO | None = None) -> None:
     out = stream or sys.stdout
     out.write(json.dumps(value, indent=2, ensure_ascii=False, default=str) + "\n")
+
+
+def emit(
+    as_json: bool, payload: Callable[[], Any], render: Callable[[TextIO], None], *, ok: bool
+) -> int:
+    """Print ``payload()`` as JSON (--json) or ``render`` the text form to stdout; return the
+    exit code: EXIT_OK when ``ok``, else EXIT_ERRORS."""
+    if as_json:
+        print_json(payload())
+    else:
+        render(sys.stdout)
+    return EXIT_OK if ok else EXIT_ERRORS
 
 
 def use_colour(stream: TextIO) -> bool:
@@ -155,11 +175,28 @@ def new_parser(
     *,
     help: str,
     description: str | None,
+    epilog: str | None = EXIT_HELP,
 ) -> argparse.ArgumentParser:
     return subparsers.add_parser(
         name,
         help=help,
         description=description,
-        epilog=EXIT_HELP,
+        epilog=epilog,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+
+
+@contextlib.contextmanager
+def stop_on_signals(stop: asyncio.Event) -> Iterator[None]:
+    """While inside, Ctrl-C and SIGTERM set ``stop`` (where the platform allows it)."""
+    loop = asyncio.get_running_loop()
+    installed: list[signal.Signals] = []
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            loop.add_signal_handler(sig, stop.set)
+            installed.append(sig)
+    try:
+        yield
+    finally:
+        for sig in installed:
+            loop.remove_signal_handler(sig)

@@ -9,18 +9,15 @@ the JWT signature or TokenRequest MAC is verified. Exit 1 when the token has err
 from __future__ import annotations
 
 import argparse
-import sys
 import textwrap
 from typing import TextIO
 
 from tokenlab.commands.common import (
-    EXIT_ERRORS,
-    EXIT_OK,
     add_key_arguments,
+    emit,
     handles_user_errors,
     new_parser,
     print_findings,
-    print_json,
     read_text,
     resolve_key,
 )
@@ -55,11 +52,9 @@ def run(args: argparse.Namespace) -> int:
     caps = {key.name: args.key_capability} if key and args.key_capability else None
     now = args.now_ms if args.now_ms is not None else system_now_ms()
     report = inspect(text, now_ms=now, known_keys=[key] if key else (), key_capabilities=caps)
-    if args.json:
-        print_json(report.to_dict())
-    else:
-        render(report, sys.stdout)
-    return EXIT_ERRORS if report.has_errors else EXIT_OK
+    return emit(
+        args.json, report.to_dict, lambda out: render(report, out), ok=not report.has_errors
+    )
 
 
 def _section(out: TextIO, title: str) -> None:

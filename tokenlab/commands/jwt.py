@@ -9,19 +9,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import sys
+from typing import TextIO
 
 from tokenlab.commands.common import (
-    EXIT_ERRORS,
-    EXIT_OK,
     add_key_arguments,
+    emit,
     handles_user_errors,
     new_parser,
     print_findings,
-    print_json,
-    read_secret_file,
     require_key,
+    secret_from,
 )
 from tokenlab.core.ably_jwt import decode_jwt, mint_ably_jwt, mint_embedded_jwt
 from tokenlab.core.capability import Capability
@@ -82,17 +79,9 @@ def _extra_claims(pairs: list[str]) -> dict[str, object]:
     return claims
 
 
-def _outer_secret(args: argparse.Namespace) -> str | None:
-    if args.outer_secret is not None:
-        return str(args.outer_secret)
-    if args.outer_secret_file:
-        return read_secret_file(args.outer_secret_file)
-    return os.environ.get(OUTER_SECRET_ENV) or None
-
-
 def mint(args: argparse.Namespace, now_s: int) -> str:
     iat = args.iat if args.iat is not None else now_s
-    outer = _outer_secret(args)
+    outer = secret_from(args.outer_secret, args.outer_secret_file, OUTER_SECRET_ENV)
     inner = args.embed_token
     if inner is None:
         if args.capability is not None:
@@ -128,22 +117,23 @@ def run(args: argparse.Namespace) -> int:
     now_ms = system_now_ms()
     token = mint(args, now_ms // 1000)
     report = inspect(token, now_ms=now_ms)
-    if args.quiet:
-        sys.stdout.write(token + "\n")
-    elif args.json:
-        decoded = decode_jwt(token)
-        print_json(
-            {
-                "token": token,
-                "header": decoded.header,
-                "claims": decoded.claims,
-                "findings": [f.to_dict() for f in report.findings],
-            }
-        )
-    else:
-        sys.stdout.write(f"{token}\n\n{report.kind.display_name}: {report.summary}\n")
-        decoded = decode_jwt(token)
-        sys.stdout.write(f"  header  {json.dumps(decoded.header)[:200]}\n")
-        sys.stdout.write(f"  claims  {json.dumps(decoded.claims)[:400]}\n\nChecks:\n")
-        print_findings(report.findings, sys.stdout)
-    return EXIT_ERRORS if report.has_errors else EXIT_OK
+    decoded = decode_jwt(token)
+
+    def payload() -> dict[str, object]:
+        return {
+            "token": token,
+            "header": decoded.header,
+            "claims": decoded.claims,
+            "findings": [f.to_dict() for f in report.findings],
+        }
+
+    def render(out: TextIO) -> None:
+        if args.quiet:
+            out.write(token + "\n")
+            return
+        out.write(f"{token}\n\n{report.kind.display_name}: {report.summary}\n")
+        out.write(f"  header  {json.dumps(decoded.header)[:200]}\n")
+        out.write(f"  claims  {json.dumps(decoded.claims)[:400]}\n\nChecks:\n")
+        print_findings(report.findings, out)
+
+    return emit(args.json, payload, render, ok=not report.has_errors)

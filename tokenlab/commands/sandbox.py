@@ -11,15 +11,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
-import signal
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
 
+from tokenlab.commands.common import new_parser, stop_on_signals
 from tokenlab.core import paths
 from tokenlab.core.errors import UserError
 from tokenlab.sandbox import Sandbox, SandboxConfig, SandboxEvent
@@ -29,11 +27,12 @@ DB_NAME = "sandbox.sqlite3"
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = subparsers.add_parser(
+    p = new_parser(
+        subparsers,
         "sandbox",
         help="run the Ably-compatible sandbox server (REST + WebSocket) headless",
         description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=None,
     )
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=0, help="port (default 0: a free one)")
@@ -105,25 +104,10 @@ async def serve(
     async with Sandbox(config) as sb:
         print_banner(sb, path, out, as_json=args.json)
         sb.subscribe(lambda event: print_event(event, out, as_json=args.json))
-        with _signals(stop):
+        with stop_on_signals(stop):
             await stop.wait()
     print("sandbox stopped", file=err)
     return 0
-
-
-@contextlib.contextmanager
-def _signals(stop: asyncio.Event) -> Iterator[None]:
-    loop = asyncio.get_running_loop()
-    installed: list[signal.Signals] = []
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-            loop.add_signal_handler(sig, stop.set)
-            installed.append(sig)
-    try:
-        yield
-    finally:
-        for sig in installed:
-            loop.remove_signal_handler(sig)
 
 
 def print_banner(sb: Sandbox, db: str, out: TextIO, *, as_json: bool) -> None:

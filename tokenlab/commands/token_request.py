@@ -9,18 +9,15 @@ prints the TokenRequest object, ready to hand to a client. Exit 1 when Ably woul
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import TextIO
 
 from tokenlab.commands.common import (
-    EXIT_ERRORS,
-    EXIT_OK,
     add_key_arguments,
+    emit,
     handles_user_errors,
     has_errors,
     new_parser,
     print_findings,
-    print_json,
     require_key,
 )
 from tokenlab.core.capability import Capability
@@ -63,12 +60,12 @@ def run(args: argparse.Namespace) -> int:
     )
     request = create_token_request(key, params, now_ms=system_now_ms, nonce_factory=random_nonce)
     findings = request_findings(request, system_now_ms())
-    if args.json:
-        print_json(request.to_dict())
-    else:
-        render(request, key.masked(), sys.stdout)
-        print_findings([f for f in findings if f.code != "token_request.default_ttl"], sys.stdout)
-    return EXIT_ERRORS if has_errors(findings) else EXIT_OK
+
+    def text(out: TextIO) -> None:
+        render(request, key.masked(), out)
+        print_findings([f for f in findings if f.code != "token_request.default_ttl"], out)
+
+    return emit(args.json, request.to_dict, text, ok=not has_errors(findings))
 
 
 def sign_text_lines(request: TokenRequest) -> list[tuple[str, str]]:

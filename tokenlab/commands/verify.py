@@ -10,19 +10,18 @@ Exit 0 when the signature verifies, 1 when it does not.
 from __future__ import annotations
 
 import argparse
-import sys
+from typing import TextIO
 
 from tokenlab.commands.common import (
-    EXIT_ERRORS,
-    EXIT_OK,
     add_key_arguments,
+    emit,
     handles_user_errors,
     new_parser,
     print_findings,
-    print_json,
     read_secret_file,
     read_text,
     resolve_key,
+    secret_from,
 )
 from tokenlab.core import jws
 from tokenlab.core.ably_jwt import DecodedJwt, decode_jwt, verify_hs256
@@ -49,8 +48,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def _jwt_key(args: argparse.Namespace) -> jws.JwtKey | None:
-    if args.secret is not None or args.secret_file:
-        secret = args.secret if args.secret is not None else read_secret_file(args.secret_file)
+    secret = secret_from(args.secret, args.secret_file)
+    if secret is not None:
         return jws.key_from_secret(secret, base64_encoded=args.base64)
     if args.pem:
         return jws.key_from_pem(read_secret_file(args.pem))
@@ -90,13 +89,13 @@ def _verify_ably(decoded: DecodedJwt, key: ApiKey) -> tuple[bool, str]:
 
 def _verify_request(text: str, key: ApiKey, as_json: bool) -> int:
     diagnosis = diagnose_token_request(text, key, now_ms=system_now_ms())
-    if as_json:
-        print_json(diagnosis.to_dict())
-    else:
+
+    def render(out: TextIO) -> None:
         state = "✔ MAC valid" if diagnosis.mac_ok else "✖ MAC invalid"
-        sys.stdout.write(f"{state} (key {key.masked()})\n")
-        print_findings(diagnosis.findings, sys.stdout)
-    return EXIT_OK if diagnosis.mac_ok else EXIT_ERRORS
+        out.write(f"{state} (key {key.masked()})\n")
+        print_findings(diagnosis.findings, out)
+
+    return emit(as_json, diagnosis.to_dict, render, ok=diagnosis.mac_ok)
 
 
 @handles_user_errors
@@ -119,19 +118,20 @@ def run(args: argparse.Namespace) -> int:
         valid, message = _verify_ably(decoded, key)
     else:  # pragma: no cover - _choose guarantees one of them
         raise UserError("Nothing to verify with.", code="cli.no_key")
-    if args.json:
-        print_json(
-            {
-                "valid": valid,
-                "alg": decoded.alg,
-                "message": message,
-                "keyWarning": warning,
-                "header": decoded.header,
-                "claims": decoded.claims,
-            }
-        )
-    else:
-        sys.stdout.write(f"{'✔ valid' if valid else '✖ invalid'}: {message}\n")
+
+    def payload() -> dict[str, object]:
+        return {
+            "valid": valid,
+            "alg": decoded.alg,
+            "message": message,
+            "keyWarning": warning,
+            "header": decoded.header,
+            "claims": decoded.claims,
+        }
+
+    def render(out: TextIO) -> None:
+        out.write(f"{'✔ valid' if valid else '✖ invalid'}: {message}\n")
         if warning:
-            sys.stdout.write(f"⚠ weak key: {warning}\n")
-    return EXIT_OK if valid else EXIT_ERRORS
+            out.write(f"⚠ weak key: {warning}\n")
+
+    return emit(args.json, payload, render, ok=valid)

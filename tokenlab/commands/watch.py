@@ -15,12 +15,11 @@ import asyncio
 import contextlib
 import json
 import os
-import signal
 import sys
 from collections.abc import AsyncIterator, Callable
 from typing import TextIO
 
-from tokenlab.commands.common import add_key_arguments, resolve_key
+from tokenlab.commands.common import add_key_arguments, new_parser, resolve_key, stop_on_signals
 from tokenlab.core.errors import UserError
 from tokenlab.core.keys import ApiKey
 from tokenlab.core.tokens import TokenDetails
@@ -42,11 +41,12 @@ FRAME_KINDS = ("frame_sent", "frame_received")
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = subparsers.add_parser(
+    p = new_parser(
+        subparsers,
         "watch",
         help="connect and print a live timeline (states, clientId, renewals, frames)",
         description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=None,
     )
     target = p.add_mutually_exclusive_group()
     target.add_argument("--sandbox", action="store_true", help="embedded sandbox (default)")
@@ -189,28 +189,11 @@ async def _target(
         yield Endpoint.sandbox(sb.ws_url, sb.rest_url), sb.demo_keys.get("full")
 
 
-def _install_stop(stop: asyncio.Event) -> Callable[[], None]:
-    """Ctrl-C / SIGTERM set ``stop`` (where the platform allows); returns the undo function."""
-    loop = asyncio.get_running_loop()
-    installed: list[signal.Signals] = []
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-            loop.add_signal_handler(sig, stop.set)
-            installed.append(sig)
-
-    def remove() -> None:
-        for sig in installed:
-            loop.remove_signal_handler(sig)
-
-    return remove
-
-
 async def watch(args: argparse.Namespace, out: TextIO, stop: asyncio.Event | None = None) -> int:
     """The command's body; ``stop`` ends it early (signals set it too). Exit code 1 when the
     connection ended failed."""
     stop = stop or asyncio.Event()
-    remove = _install_stop(stop)
-    try:
+    with stop_on_signals(stop):
         async with _target(args, out, args.json) as (endpoint, sandbox_key):
             options = ClientOptions(
                 endpoint=endpoint,
@@ -220,8 +203,6 @@ async def watch(args: argparse.Namespace, out: TextIO, stop: asyncio.Event | Non
                 query_time=args.query_time,
             )
             return await _watch_connection(args, options, out, stop)
-    finally:
-        remove()
 
 
 async def _watch_connection(

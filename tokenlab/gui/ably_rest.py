@@ -22,9 +22,9 @@ TIMEOUT_MS = 10_000
 
 
 def _api(http: httpx.AsyncClient, rest_url: str | None) -> AuthHttp:
+    from tokenlab.core.wire import PROTOCOL_VERSION
     from tokenlab.realtime.authhttp import AuthHttp
     from tokenlab.realtime.options import Endpoint
-    from tokenlab.realtime.protocol import PROTOCOL_VERSION
 
     if not rest_url:
         raise UserError(

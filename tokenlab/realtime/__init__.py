@@ -6,6 +6,7 @@ Public API: ``ConnectionManager`` / ``Connection`` (state machine, renewal, chan
 events in ``events``, the ``EventStream``, and the NDJSON / Markdown exports.
 """
 
+from tokenlab.core.wire import Action
 from tokenlab.realtime.auth import AuthProviderError, CannotRenewError, ObtainedToken
 from tokenlab.realtime.channels import Channel
 from tokenlab.realtime.connection import Connection
@@ -30,7 +31,7 @@ from tokenlab.realtime.options import (
     TokenAuth,
 )
 from tokenlab.realtime.presence import PresenceMember
-from tokenlab.realtime.protocol import Action, ErrorInfo
+from tokenlab.realtime.protocol import ErrorInfo
 from tokenlab.realtime.stream import EventStream, StreamStats, Subscription
 
 __all__ = [

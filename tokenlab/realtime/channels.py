@@ -16,9 +16,10 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from tokenlab.core.errors import AblyError
+from tokenlab.core.wire import Action, Flag
 from tokenlab.realtime.events import ChannelState, ChannelStateChanged, MessageReceived
 from tokenlab.realtime.presence import Presence
-from tokenlab.realtime.protocol import Action, ErrorInfo, Flag, frame_action, frame_error
+from tokenlab.realtime.protocol import ErrorInfo, frame_action, frame_error
 
 if TYPE_CHECKING:
     from tokenlab.realtime.connection import Connection

@@ -21,6 +21,7 @@ import httpx
 
 from tokenlab.core.errors import AblyError
 from tokenlab.core.tokens import TokenParams
+from tokenlab.core.wire import Action
 from tokenlab.realtime.auth import Authenticator, ObtainedToken
 from tokenlab.realtime.authhttp import AuthHttp
 from tokenlab.realtime.channels import Channels
@@ -36,7 +37,7 @@ from tokenlab.realtime.events import (
 )
 from tokenlab.realtime.identity import ClientIdTracker
 from tokenlab.realtime.options import AuthConfig, ClientOptions, KeyAuth
-from tokenlab.realtime.protocol import Action, ErrorInfo, frame_error
+from tokenlab.realtime.protocol import ErrorInfo, frame_error
 from tokenlab.realtime.runloop import RunLoop
 from tokenlab.realtime.state import TERMINAL, StateTracker, state_error
 from tokenlab.realtime.stream import EventStream

@@ -19,7 +19,7 @@ from tokenlab.core.clock import NonceFactory, NowMs, random_nonce, system_now_ms
 from tokenlab.core.errors import AblyError, UserError
 from tokenlab.core.keys import ApiKey
 from tokenlab.core.tokens import TokenDetails, TokenParams, TokenRequest
-from tokenlab.realtime.protocol import PROTOCOL_VERSION, WireFormat
+from tokenlab.core.wire import PROTOCOL_VERSION, WireFormat
 
 PRODUCTION_HOST = "main.realtime.ably.net"
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from tokenlab.core.errors import AblyError
+from tokenlab.core.wire import PRESENCE_ACTION_CODES, PRESENCE_ACTIONS, Action
 from tokenlab.realtime.events import PresenceReceived
-from tokenlab.realtime.protocol import PRESENCE_ACTION_CODES, PRESENCE_ACTIONS, Action
 
 if TYPE_CHECKING:
     from tokenlab.realtime.channels import Channel

@@ -1,75 +1,24 @@
-"""Ably realtime wire framing: protocol actions, flags, ErrorInfo, and JSON / msgpack frames.
+"""Client-side wire framing: action and flag names, ErrorInfo, and frames for the inspector.
 
-This module owns the byte-level view of the protocol (ably-protocol.md §7.2): it turns a
-ProtocolMessage mapping into a text (JSON) or binary (msgpack) WebSocket frame and back, and
-names actions and flags so an inspector can show them. It knows nothing about connections.
+The shared vocabulary and codecs (ably-protocol.md §7.2) live in tokenlab.core.wire; this module
+adds what the client needs on top: display names for actions and flags, the ErrorInfo value, and
+decoding that turns a bad frame into AblyError 40000. It knows nothing about connections.
 """
 
 from __future__ import annotations
 
-import json
-import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
-from enum import IntEnum
-from typing import Any, Literal
+from typing import Any
 
-import msgpack
-
+from tokenlab.core import wire
 from tokenlab.core.errors import AblyError, UserError, describe_ably_code
-
-WireFormat = Literal["json", "msgpack"]
-PROTOCOL_VERSION = 6
-
-
-class Action(IntEnum):
-    """ProtocolMessage actions (§7.2, verified numbers)."""
-
-    HEARTBEAT = 0
-    ACK = 1
-    NACK = 2
-    CONNECT = 3
-    CONNECTED = 4
-    DISCONNECT = 5
-    DISCONNECTED = 6
-    CLOSE = 7
-    CLOSED = 8
-    ERROR = 9
-    ATTACH = 10
-    ATTACHED = 11
-    DETACH = 12
-    DETACHED = 13
-    PRESENCE = 14
-    MESSAGE = 15
-    SYNC = 16
-    AUTH = 17
-    ACTIVATE = 18
-    OBJECT = 19
-    OBJECT_SYNC = 20
-    ANNOTATION = 21
-
-
-class Flag:
-    """ProtocolMessage flag bits (§7.2): state bits and channel-mode bits."""
-
-    HAS_PRESENCE = 1 << 0
-    HAS_BACKLOG = 1 << 1
-    RESUMED = 1 << 2
-    TRANSIENT = 1 << 4
-    ATTACH_RESUME = 1 << 5
-    HAS_OBJECTS = 1 << 7
-    PRESENCE = 1 << 16
-    PUBLISH = 1 << 17
-    SUBSCRIBE = 1 << 18
-    PRESENCE_SUBSCRIBE = 1 << 19
-
+from tokenlab.core.wire import Action, Flag
+from tokenlab.core.wire import encode_frame as encode_frame  # re-exported: frames both ways
 
 FLAG_NAMES: tuple[tuple[int, str], ...] = tuple(
     (value, name) for name, value in vars(Flag).items() if name.isupper()
 )
-
-PRESENCE_ACTIONS: dict[int, str] = {0: "absent", 1: "present", 2: "enter", 3: "leave", 4: "update"}
-PRESENCE_ACTION_CODES: dict[str, int] = {name: code for code, name in PRESENCE_ACTIONS.items()}
 
 
 def action_name(action: object) -> str:
@@ -149,38 +98,14 @@ class ErrorInfo:
         return f"{self.code} {self.message}"
 
 
-def _json_default(value: object) -> Any:
-    if isinstance(value, bytes | bytearray):
-        raise TypeError("binary data must be base64-encoded before a JSON frame is built")
-    raise TypeError(f"cannot serialise {type(value).__name__} in a protocol message")
-
-
-def encode_frame(message: Mapping[str, Any], fmt: WireFormat) -> str | bytes:
-    """A ProtocolMessage as a WebSocket payload: compact JSON text, or msgpack bytes."""
-    if fmt == "msgpack":
-        packed = msgpack.packb(dict(message), use_bin_type=True)
-        assert isinstance(packed, bytes)
-        return packed
-    return json.dumps(message, separators=(",", ":"), ensure_ascii=False, default=_json_default)
-
-
-def _interned(pairs: list[tuple[Any, Any]]) -> dict[Any, Any]:
-    # Keys repeat in every frame; sharing them cuts a stored frame's size by about a third.
-    return {sys.intern(k) if isinstance(k, str) else k: v for k, v in pairs}
-
-
 def decode_frame(raw: str | bytes) -> dict[str, Any]:
     """Text frames are JSON, binary frames msgpack (§7.1). Malformed input -> AblyError 40000."""
     try:
-        if isinstance(raw, bytes):
-            value = msgpack.unpackb(raw, raw=False, object_pairs_hook=_interned)
-        else:
-            value = json.loads(raw, object_pairs_hook=_interned)
-    except (ValueError, msgpack.UnpackException) as exc:
-        raise AblyError(40000, f"Undecodable protocol frame: {exc}", status=400) from exc
-    if not isinstance(value, dict):
-        raise AblyError(40000, f"Protocol frame is not an object: {type(value).__name__}")
-    return {str(k): v for k, v in value.items()}
+        return wire.decode_frame(raw, intern_keys=True)
+    except wire.FrameDecodeError as exc:
+        if exc.cause is None:
+            raise AblyError(40000, f"Protocol frame is not an object: {exc.found}") from None
+        raise AblyError(40000, f"Undecodable protocol frame: {exc.detail}", status=400) from exc
 
 
 def frame_error(message: Mapping[str, Any]) -> ErrorInfo | None:

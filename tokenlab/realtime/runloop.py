@@ -18,9 +18,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from tokenlab.core.errors import AblyError, is_token_error
+from tokenlab.core.wire import Action
 from tokenlab.realtime.auth import no_means_to_renew
 from tokenlab.realtime.events import Note, RenewalFailed, RenewalStarted, RenewalSucceeded
-from tokenlab.realtime.protocol import Action, ErrorInfo, action_name, frame_action, frame_error
+from tokenlab.realtime.protocol import ErrorInfo, action_name, frame_action, frame_error
 from tokenlab.realtime.redact import redact_text
 from tokenlab.realtime.state import retry_delay_ms
 from tokenlab.realtime.transport import Transport, TransportClosedError, build_url, connect_params

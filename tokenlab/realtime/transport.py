@@ -19,13 +19,12 @@ from websockets.asyncio.client import ClientConnection, connect
 
 from tokenlab import __version__
 from tokenlab.core.errors import AblyError
+from tokenlab.core.wire import WireFormat, encode_frame
 from tokenlab.realtime.events import EventBody, FrameReceived, FrameSent
 from tokenlab.realtime.protocol import (
     ErrorInfo,
-    WireFormat,
     action_name,
     decode_frame,
-    encode_frame,
     frame_action,
     frame_error,
 )

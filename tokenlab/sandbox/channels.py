@@ -14,15 +14,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from tokenlab.core.wire import Action, Flag, Frame, PresenceAction
 from tokenlab.sandbox.link import Link, jsonable
-from tokenlab.sandbox.protocol import (
-    MODE_PRESENCE_SUBSCRIBE,
-    MODE_SUBSCRIBE,
-    Action,
-    Frame,
-    PresenceAction,
-    encode_frame,
-)
+from tokenlab.sandbox.protocol import encode_frame
 
 HISTORY_LIMIT = 200
 FIXTURE_CONNECTION = "fixture"
@@ -139,7 +133,7 @@ class ChannelHub:
         exclude = None
         if sender is not None and sender.link is not None and not sender.link.echo:
             exclude = sender.connection_id
-        self._fanout(channel, frame, MODE_SUBSCRIBE, exclude)
+        self._fanout(channel, frame, Flag.SUBSCRIBE, exclude)
 
     def history(self, app_id: str, name: str, limit: int) -> list[dict[str, Any]]:
         channel = self._channels.get((app_id, name))
@@ -160,7 +154,7 @@ class ChannelHub:
                 "channelSerial": channel.next_serial(),
                 "presence": events,
             }
-            self._fanout(channel, frame, MODE_PRESENCE_SUBSCRIBE, None)
+            self._fanout(channel, frame, Flag.PRESENCE_SUBSCRIBE, None)
 
     @staticmethod
     def _apply(channel: Channel, action: PresenceAction, member: Member) -> dict[str, Any] | None:

@@ -15,7 +15,8 @@ from typing import Any
 
 from aiohttp import web
 
-from tokenlab.sandbox.protocol import Format, Frame, encode_frame, for_json
+from tokenlab.core.wire import Frame, WireFormat
+from tokenlab.sandbox.protocol import encode_frame, for_json
 
 log = logging.getLogger(__name__)
 
@@ -25,10 +26,10 @@ _CLOSE = object()
 
 class Link:
     def __init__(
-        self, ws: web.WebSocketResponse, transport: asyncio.BaseTransport | None, fmt: Format
+        self, ws: web.WebSocketResponse, transport: asyncio.BaseTransport | None, fmt: WireFormat
     ) -> None:
         self.ws = ws
-        self.fmt: Format = fmt
+        self.fmt: WireFormat = fmt
         self.echo = True
         self._transport = transport
         self._queue: asyncio.Queue[Any] = asyncio.Queue()

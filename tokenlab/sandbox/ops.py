@@ -15,20 +15,12 @@ from typing import Any
 from tokenlab.core.capability import OPERATIONS
 from tokenlab.core.clientid import presence_client_id, stamp_message_client_id
 from tokenlab.core.errors import AblyError, UserError
+from tokenlab.core.wire import CHANNEL_MODE_MASK, Action, Flag, Frame, PresenceAction
 from tokenlab.sandbox import config as ev
 from tokenlab.sandbox.channels import Member
 from tokenlab.sandbox.context import Context
 from tokenlab.sandbox.link import Link
-from tokenlab.sandbox.protocol import (
-    HAS_PRESENCE,
-    MODE_MASK,
-    MODE_OPERATIONS,
-    MODE_PRESENCE_SUBSCRIBE,
-    Action,
-    Frame,
-    PresenceAction,
-    message_size,
-)
+from tokenlab.sandbox.protocol import MODE_OPERATIONS, message_size
 from tokenlab.sandbox.session import Session
 
 MAX_CHANNEL_NAME = 1024
@@ -94,17 +86,19 @@ def on_attach(ctx: Context, session: Session, link: Link, frame: Frame) -> None:
         return
     allowed = allowed_modes(session, name)
     flags = frame.get("flags")
-    requested = flags & MODE_MASK if isinstance(flags, int) and not isinstance(flags, bool) else 0
+    requested = (
+        flags & CHANNEL_MODE_MASK if isinstance(flags, int) and not isinstance(flags, bool) else 0
+    )
     granted = (requested & allowed) if requested else allowed
     channel = ctx.hub.attach(session.app_id, name, session, granted)
     session.attached[name] = granted
     sync = None
-    if granted & MODE_PRESENCE_SUBSCRIBE and session.can(name, "subscribe"):
+    if granted & Flag.PRESENCE_SUBSCRIBE and session.can(name, "subscribe"):
         sync = ctx.hub.sync_frame(channel)
     reply: Frame = {
         "action": int(Action.ATTACHED),
         "channel": name,
-        "flags": granted | (HAS_PRESENCE if sync else 0),
+        "flags": granted | (Flag.HAS_PRESENCE if sync else 0),
         "channelSerial": f"{channel.serial:08d}",
     }
     if isinstance(frame.get("params"), dict):

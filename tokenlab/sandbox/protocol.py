@@ -1,74 +1,29 @@
-"""Realtime protocol framing: action numbers, flags, and JSON / msgpack frame codecs.
+"""Server-side realtime framing: frame validation, error frames, and message sizing.
 
-Text frames carry JSON and binary frames carry msgpack (ably-protocol.md §7.1, §7.2). A frame
-that does not decode to an object with an integer ``action`` raises ``AblyError`` 40000; the
-caller answers it and the server never crashes on bad input.
+The action numbers, flags and JSON / msgpack codecs (ably-protocol.md §7.1, §7.2) live in
+tokenlab.core.wire. Here a frame that does not decode to an object with an integer ``action``
+raises ``AblyError`` 40000 (the caller answers it; the server never crashes on bad input), JSON
+frames carry binary values as base64, and channel-mode flags map to capability operations.
 """
 
 from __future__ import annotations
 
 import base64
 import json
-from enum import IntEnum
-from typing import Any, Literal
+from typing import Any
 
-import msgpack
-
+from tokenlab.core import wire
 from tokenlab.core.errors import AblyError, UserError
+from tokenlab.core.wire import PROTOCOL_VERSION, Action, Flag, Frame
 
-Format = Literal["json", "msgpack"]
-Frame = dict[str, Any]
-
-
-class Action(IntEnum):
-    HEARTBEAT = 0
-    ACK = 1
-    NACK = 2
-    CONNECT = 3
-    CONNECTED = 4
-    DISCONNECT = 5
-    DISCONNECTED = 6
-    CLOSE = 7
-    CLOSED = 8
-    ERROR = 9
-    ATTACH = 10
-    ATTACHED = 11
-    DETACH = 12
-    DETACHED = 13
-    PRESENCE = 14
-    MESSAGE = 15
-    SYNC = 16
-    AUTH = 17
-    ACTIVATE = 18
-    OBJECT = 19
-    OBJECT_SYNC = 20
-    ANNOTATION = 21
-
-
-class PresenceAction(IntEnum):
-    ABSENT = 0
-    PRESENT = 1
-    ENTER = 2
-    LEAVE = 3
-    UPDATE = 4
-
-
-# Flag bits (ably-protocol.md §7.2): flags & (1 << n).
-HAS_PRESENCE = 1 << 0
-RESUMED = 1 << 2
-MODE_PRESENCE = 1 << 16
-MODE_PUBLISH = 1 << 17
-MODE_SUBSCRIBE = 1 << 18
-MODE_PRESENCE_SUBSCRIBE = 1 << 19
-MODE_MASK = MODE_PRESENCE | MODE_PUBLISH | MODE_SUBSCRIBE | MODE_PRESENCE_SUBSCRIBE
 MODE_OPERATIONS = (
-    (MODE_PRESENCE, "presence"),
-    (MODE_PUBLISH, "publish"),
-    (MODE_SUBSCRIBE, "subscribe"),
-    (MODE_PRESENCE_SUBSCRIBE, "subscribe"),
+    (Flag.PRESENCE, "presence"),
+    (Flag.PUBLISH, "publish"),
+    (Flag.SUBSCRIBE, "subscribe"),
+    (Flag.PRESENCE_SUBSCRIBE, "subscribe"),
 )
 
-SUPPORTED_VERSIONS = range(2, 7)
+SUPPORTED_VERSIONS = range(2, PROTOCOL_VERSION + 1)
 
 
 def bad_frame(message: str) -> AblyError:
@@ -78,34 +33,21 @@ def bad_frame(message: str) -> AblyError:
 def decode_frame(data: str | bytes) -> Frame:
     """Decode one frame (str: JSON, bytes: msgpack) into a ProtocolMessage dict."""
     try:
-        if isinstance(data, str):
-            value = json.loads(data)
-        else:
-            value = msgpack.unpackb(data, raw=False, strict_map_key=False)
-    except (ValueError, TypeError, RecursionError, msgpack.ExtraData, msgpack.FormatError) as exc:
-        kind = "JSON" if isinstance(data, str) else "msgpack"
-        raise bad_frame(f"Unable to decode the frame as {kind}: {exc!s:.120}") from None
-    except Exception as exc:  # msgpack raises a zoo of errors on hostile input
-        raise bad_frame(f"Unable to decode the frame: {type(exc).__name__}") from None
-    if not isinstance(value, dict):
-        raise bad_frame("A protocol message must be an object (a JSON object or msgpack map).")
-    action = value.get("action")
+        frame = wire.decode_frame(data, strict_map_key=False)
+    except wire.FrameDecodeError as exc:
+        if exc.cause is None:
+            raise bad_frame(
+                "A protocol message must be an object (a JSON object or msgpack map)."
+            ) from None
+        raise bad_frame(f"Unable to decode the frame as {exc.kind}: {exc.detail:.120}") from None
+    action = frame.get("action")
     if isinstance(action, bool) or not isinstance(action, int):
         raise bad_frame(f"The protocol message has no integer action (got {action!r:.40}).")
-    return {str(k): v for k, v in value.items()}
+    return frame
 
 
-def encode_frame(frame: Frame, fmt: Format) -> str | bytes:
-    if fmt == "msgpack":
-        packed: bytes = msgpack.packb(frame, use_bin_type=True)
-        return packed
-    return json.dumps(frame, separators=(",", ":"), ensure_ascii=False, default=_json_default)
-
-
-def _json_default(value: Any) -> Any:
-    if isinstance(value, bytes | bytearray):
-        return base64.b64encode(value).decode("ascii")
-    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+def encode_frame(frame: Frame, fmt: wire.WireFormat) -> str | bytes:
+    return wire.encode_frame(frame, fmt, base64_binary=True)
 
 
 def error_frame(action: Action, error: UserError, **fields: Any) -> Frame:

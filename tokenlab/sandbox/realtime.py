@@ -21,20 +21,14 @@ from aiohttp import WSMsgType, web
 
 from tokenlab.core.clientid import resolve_identity
 from tokenlab.core.errors import AblyError, UserError, is_token_error
+from tokenlab.core.wire import Action, Frame, WireFormat
 from tokenlab.sandbox import config as ev
 from tokenlab.sandbox import ops
 from tokenlab.sandbox.auth import Credentials
 from tokenlab.sandbox.context import CONTEXT, Context
 from tokenlab.sandbox.httpwire import json_response
 from tokenlab.sandbox.link import Link
-from tokenlab.sandbox.protocol import (
-    SUPPORTED_VERSIONS,
-    Action,
-    Format,
-    Frame,
-    decode_frame,
-    error_frame,
-)
+from tokenlab.sandbox.protocol import SUPPORTED_VERSIONS, decode_frame, error_frame
 from tokenlab.sandbox.session import Session
 
 log = logging.getLogger(__name__)
@@ -72,7 +66,7 @@ async def websocket_route(request: web.Request) -> web.StreamResponse:
     return ws
 
 
-def _format(query: Mapping[str, str]) -> tuple[Format, AblyError | None]:
+def _format(query: Mapping[str, str]) -> tuple[WireFormat, AblyError | None]:
     value = query.get("format", "json")
     if value == "msgpack":
         return "msgpack", None

@@ -45,13 +45,14 @@ from tokenlab.core.capability import Capability
 from tokenlab.core.errors import AblyError, UserError
 from tokenlab.core.keys import ApiKey
 from tokenlab.core.tokens import TokenDetails, validate_ttl
+from tokenlab.core.wire import Action
 from tokenlab.sandbox import admin, authserver, provisioning, rest
 from tokenlab.sandbox import config as ev
 from tokenlab.sandbox.auth import Credentials, parse_capability
 from tokenlab.sandbox.config import SandboxConfig, SandboxEvent, Settings, Subscriber
 from tokenlab.sandbox.context import CONTEXT, Context
 from tokenlab.sandbox.httpwire import MAX_BODY_BYTES, is_local_name, make_middlewares
-from tokenlab.sandbox.protocol import Action, error_frame
+from tokenlab.sandbox.protocol import error_frame
 from tokenlab.sandbox.realtime import websocket_route
 from tokenlab.sandbox.revocation import TargetResult
 from tokenlab.sandbox.store import KeyRecord, Store

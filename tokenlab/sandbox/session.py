@@ -24,10 +24,11 @@ from typing import TYPE_CHECKING
 from tokenlab.core.capability import Capability
 from tokenlab.core.clientid import Identity
 from tokenlab.core.errors import AblyError
+from tokenlab.core.wire import Action, Frame
 from tokenlab.sandbox import config as ev
 from tokenlab.sandbox.auth import Credentials
 from tokenlab.sandbox.link import Link
-from tokenlab.sandbox.protocol import Action, Frame, error_frame
+from tokenlab.sandbox.protocol import error_frame
 
 if TYPE_CHECKING:
     from tokenlab.sandbox.context import Context

@@ -12,10 +12,10 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, Qt
 
-Index = QModelIndex | QPersistentModelIndex
-_ROOT = QModelIndex()  # the invalid index: default parent (never mutated)
+from tokenlab.gui.models.base import Index, RowTableModel
+
 COLUMNS = ("Resource", "Operations")  # tooltips explain the patterns
 _SPLIT = re.compile(r"[,\s]+")
 
@@ -24,14 +24,12 @@ def split_ops(text: str) -> list[str]:
     return [op for op in _SPLIT.split(text.strip()) if op]
 
 
-class CapabilityEditModel(QAbstractTableModel):
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self._rows: list[tuple[str, str]] = []
+class CapabilityEditModel(RowTableModel[tuple[str, str]]):
+    columns = COLUMNS
 
     @property
     def rows(self) -> tuple[tuple[str, str], ...]:
-        return tuple(self._rows)
+        return self._rows
 
     def from_mapping(self, value: Mapping[str, Any]) -> None:
         """Load ``{"resource": ["op", ...]}`` (ops that are not lists are shown as text)."""
@@ -39,9 +37,7 @@ class CapabilityEditModel(QAbstractTableModel):
         for resource, ops in value.items():
             text = ", ".join(str(op) for op in ops) if isinstance(ops, list) else str(ops)
             rows.append((str(resource), text))
-        self.beginResetModel()
-        self._rows = rows
-        self.endResetModel()
+        self.reset_rows(rows)
 
     def to_json(self) -> str:
         """The draft as compact JSON, in row order (rows without a resource are skipped)."""
@@ -51,33 +47,25 @@ class CapabilityEditModel(QAbstractTableModel):
     def add_row(self, resource: str = "", ops: str = "subscribe") -> int:
         row = len(self._rows)
         self.beginInsertRows(QModelIndex(), row, row)
-        self._rows.append((resource, ops))
+        self._rows = (*self._rows, (resource, ops))
         self.endInsertRows()
         return row
 
     def remove_row(self, row: int) -> None:
         if 0 <= row < len(self._rows):
             self.beginRemoveRows(QModelIndex(), row, row)
-            del self._rows[row]
+            self._rows = (*self._rows[:row], *self._rows[row + 1 :])
             self.endRemoveRows()
 
     # QAbstractTableModel -----------------------------------------------------------------------
 
-    def rowCount(self, parent: Index = _ROOT) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = _ROOT) -> int:
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
+    def row_data(self, row: tuple[str, str], column: int, role: int) -> Any:
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
-            return self._rows[index.row()][index.column()]
+            return row[column]
         if role == Qt.ItemDataRole.ToolTipRole:
             return (
                 "A channel name or pattern: chat:*, [queue]q, [*]*"
-                if index.column() == 0
+                if column == 0
                 else "Operations separated by commas, or * for all"
             )
         return None
@@ -85,9 +73,11 @@ class CapabilityEditModel(QAbstractTableModel):
     def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
         if role != Qt.ItemDataRole.EditRole or not index.isValid():
             return False
-        resource, ops = self._rows[index.row()]
+        row = index.row()
+        resource, ops = self._rows[row]
         text = str(value)
-        self._rows[index.row()] = (text, ops) if index.column() == 0 else (resource, text)
+        new = (text, ops) if index.column() == 0 else (resource, text)
+        self._rows = (*self._rows[:row], new, *self._rows[row + 1 :])
         self.dataChanged.emit(index, index, [Qt.ItemDataRole.DisplayRole])
         return True
 
@@ -95,10 +85,3 @@ class CapabilityEditModel(QAbstractTableModel):
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
         return super().flags(index) | Qt.ItemFlag.ItemIsEditable
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section] if 0 <= section < len(COLUMNS) else None
-        return None

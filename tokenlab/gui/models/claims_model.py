@@ -11,15 +11,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import Qt
 
 from tokenlab.core import timefmt
 from tokenlab.core.claims import Field
 from tokenlab.core.timefmt import TimeInfo
 from tokenlab.gui import theme
+from tokenlab.gui.models.base import RowTableModel
 
-Index = QModelIndex | QPersistentModelIndex
-_ROOT = QModelIndex()  # the invalid index: default parent (never mutated)
 COLUMNS = ("Part", "Name", "Value", "Meaning")
 
 
@@ -46,11 +45,12 @@ def time_tooltip(info: TimeInfo, now_ms: int) -> str:
     )
 
 
-class ClaimsModel(QAbstractTableModel):
+class ClaimsModel(RowTableModel[ClaimRow]):
+    columns = COLUMNS
+
     def __init__(self, now_ms: Callable[[], int], parent: Any = None) -> None:
         super().__init__(parent)
         self._now_ms = now_ms
-        self._rows: tuple[ClaimRow, ...] = ()
         self.time_format = "relative"
 
     @property
@@ -63,9 +63,7 @@ class ClaimsModel(QAbstractTableModel):
         by_name = {t.name: t for t in times}
         rows = [ClaimRow("header", f, None) for f in header]
         rows += [ClaimRow("claims", f, by_name.get(f.name)) for f in claims]
-        self.beginResetModel()
-        self._rows = tuple(rows)
-        self.endResetModel()
+        self.reset_rows(rows)
 
     def set_time_format(self, fmt: str) -> None:
         self.time_format = fmt
@@ -75,17 +73,7 @@ class ClaimsModel(QAbstractTableModel):
         if self._rows:
             self.dataChanged.emit(self.index(0, 2), self.index(len(self._rows) - 1, 2))
 
-    def rowCount(self, parent: Index = _ROOT) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = _ROOT) -> int:
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
-        row = self._rows[index.row()]
-        column = index.column()
+    def row_data(self, row: ClaimRow, column: int, role: int) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
             return self._display(row, column)
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -114,10 +102,3 @@ class ClaimsModel(QAbstractTableModel):
         if column == 2:
             return row.field.display
         return f"{row.field.name}: {row.field.explanation}"
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section] if 0 <= section < len(COLUMNS) else None
-        return None

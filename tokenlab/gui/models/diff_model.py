@@ -5,58 +5,37 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import Qt
 
 from tokenlab.core.claims import display_value
 from tokenlab.gui import theme
+from tokenlab.gui.models.base import RowTableModel
 
 if TYPE_CHECKING:
     from tokenlab.core.tokendiff import FieldChange
 
-Index = QModelIndex | QPersistentModelIndex
-_ROOT = QModelIndex()  # the invalid index: default parent (never mutated)
 COLUMNS = ("Change", "Field", "This token", "Other token", "Note")
 CHANGE_TEXT = {"added": "added", "removed": "removed", "changed": "changed"}
 CHANGE_SEVERITY = {"added": "ok", "removed": "error", "changed": "warning"}
 
 
-class DiffModel(QAbstractTableModel):
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self._changes: tuple[FieldChange, ...] = ()
+class DiffModel(RowTableModel["FieldChange"]):
+    columns = COLUMNS
 
     @property
     def changes(self) -> tuple[FieldChange, ...]:
-        return self._changes
+        return self._rows
 
     def set_changes(self, changes: Sequence[FieldChange]) -> None:
-        self.beginResetModel()
-        self._changes = tuple(changes)
-        self.endResetModel()
+        self.reset_rows(changes)
 
-    def rowCount(self, parent: Index = _ROOT) -> int:
-        return 0 if parent.isValid() else len(self._changes)
-
-    def columnCount(self, parent: Index = _ROOT) -> int:
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._changes):
-            return None
-        change = self._changes[index.row()]
+    def row_data(self, change: FieldChange, column: int, role: int) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
-            return _cells(change)[index.column()]
+            return _cells(change)[column]
         if role == Qt.ItemDataRole.ToolTipRole:
             return change.describe()
-        if role == Qt.ItemDataRole.ForegroundRole and index.column() == 0:
+        if role == Qt.ItemDataRole.ForegroundRole and column == 0:
             return theme.severity_colour(CHANGE_SEVERITY.get(change.change, "info"))
-        return None
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section] if 0 <= section < len(COLUMNS) else None
         return None
 
 

@@ -9,13 +9,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import Qt
 
 from tokenlab.core.findings import Finding
 from tokenlab.gui import theme
+from tokenlab.gui.models.base import RowTableModel
 
-Index = QModelIndex | QPersistentModelIndex
-_ROOT = QModelIndex()  # the invalid index: default parent (never mutated)
 COLUMNS = ("Severity", "Finding", "Fix", "Code")
 FINDING_ROLE = Qt.ItemDataRole.UserRole + 1  # the Finding itself, for delegates
 SEVERITY_LABELS = {"error": "Error", "warning": "Warning", "info": "Info"}
@@ -36,31 +35,17 @@ def tooltip(finding: Finding) -> str:
     return "\n".join(lines)
 
 
-class FindingsModel(QAbstractTableModel):
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self._findings: tuple[Finding, ...] = ()
+class FindingsModel(RowTableModel[Finding]):
+    columns = COLUMNS
 
     @property
     def findings(self) -> tuple[Finding, ...]:
-        return self._findings
+        return self._rows
 
     def set_findings(self, findings: Sequence[Finding]) -> None:
-        self.beginResetModel()
-        self._findings = tuple(findings)
-        self.endResetModel()
+        self.reset_rows(findings)
 
-    def rowCount(self, parent: Index = _ROOT) -> int:
-        return 0 if parent.isValid() else len(self._findings)
-
-    def columnCount(self, parent: Index = _ROOT) -> int:
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._findings):
-            return None
-        finding = self._findings[index.row()]
-        column = index.column()
+    def row_data(self, finding: Finding, column: int, role: int) -> Any:
         severity = finding.severity.value
         if role == FINDING_ROLE:
             return finding
@@ -79,11 +64,4 @@ class FindingsModel(QAbstractTableModel):
             return tooltip(finding)
         if role == Qt.ItemDataRole.AccessibleTextRole:
             return f"{SEVERITY_LABELS.get(severity, severity)}: {finding.message}"
-        return None
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section] if 0 <= section < len(COLUMNS) else None
         return None

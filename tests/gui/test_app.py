@@ -14,13 +14,17 @@ from PySide6.QtWidgets import QApplication
 from tests.gui.helpers import wait_until
 from tokenlab.core import paths
 from tokenlab.core.settings import load_settings
-from tokenlab.gui.app import Options, amain, create_window, parse_args
+from tokenlab.gui.app import Options, _parse_with_argparse, amain, create_window, parse_args
 from tokenlab.gui.errors import ErrorReporter
 from tokenlab.gui.main_window import MainWindow
 
 
 def test_parse_args() -> None:
     assert parse_args([]) == Options()
+    # plain flags skip argparse (start-up time): same result as argparse gives
+    for flags in (["--dark"], ["--selftest", "--no-sandbox"], ["--startup-probe", "--dark"]):
+        assert parse_args(flags) == _parse_with_argparse(flags)
+        assert parse_args(flags) != Options()
     options = parse_args(["--sandbox-url", "http://127.0.0.1:8081", "--selftest"])
     assert options.sandbox_url == "http://127.0.0.1:8081" and options.selftest
     assert parse_args(["--no-sandbox"]).no_sandbox

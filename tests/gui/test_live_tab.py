@@ -68,7 +68,9 @@ async def test_presets_connect_with_their_identities(
         assert live.manager.get(bob).client_id == "bob"  # wildcard token + clientId option
         assert live.manager.get(anon).client_id is None
         qtmodeltester.check(live.connections, force_py=True)
-        qtmodeltester.check(live.log.proxy, force_py=True)
+        # unfiltered, the table shows the log model itself (no per-row proxy cost)
+        assert live.log.table.model() is live.log_model
+        qtmodeltester.check(live.log_model, force_py=True)
         row = live.connections.index(live.connections.row_of(alice), 0)
         assert row.data(STATE_ROLE) == "connected"
         assert "alice" in row.data()
@@ -77,7 +79,12 @@ async def test_presets_connect_with_their_identities(
         assert seqs == sorted(set(seqs)) and seqs[0] == 1
         # the log can be narrowed to one connection
         live.log.show_connection(bob)
+        assert live.log.table.model() is live.log.proxy
         assert 0 < live.log.proxy.rowCount() < live.log_model.rowCount()
+        assert "of" in live.log.count.text()
+        live.log.show_connection(None)
+        assert live.log.table.model() is live.log_model
+        assert live.log.count.text() == f"{live.log_model.rowCount():,} events"
 
 
 async def test_timeline_draws_a_lane_per_connection(ctx: AppContext) -> None:

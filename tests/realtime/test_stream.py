@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 
 import pytest
 
-from tokenlab.realtime.events import EventsDropped, Note
+from tokenlab.realtime.events import EventsDropped, Note, TokenObtained
 from tokenlab.realtime.stream import EventStream
 
 
@@ -100,3 +101,23 @@ async def test_closed_stream_ends_iteration() -> None:
     _emit(stream, 2)
     stream.close()
     assert [e.seq async for e in sub] == [1, 2]
+
+
+def test_events_stay_frozen_value_objects() -> None:
+    # events.py fills their slots directly (fast __init__): keep the dataclass contract
+    note = Note(text="late", level="warning")
+    assert note == Note("late", "warning") and hash(note) == hash(Note("late", "warning"))
+    assert Note("x").level == "info"  # defaults still apply
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        note.text = "changed"  # type: ignore[misc]
+    assert dataclasses.replace(note, level="error").level == "error"
+    token = TokenObtained("t", "jwt", "key", "token_string", "connect", 1, 2, None, None,
+                          None, None, ())  # fmt: skip
+    assert token.token_request is None
+    match EventStream().emit("a", note).body:
+        case Note(text=text, level=level):
+            assert (text, level) == ("late", "warning")
+        case _:
+            pytest.fail("an event body must match its class pattern")
+    with pytest.raises(TypeError):
+        Note()  # type: ignore[call-arg]

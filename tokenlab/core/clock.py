@@ -6,7 +6,6 @@ callable instead, so tests are deterministic and the sandbox can simulate clock 
 
 from __future__ import annotations
 
-import secrets
 import time
 from collections.abc import Callable
 
@@ -21,6 +20,8 @@ def system_now_ms() -> int:
 
 def random_nonce() -> str:
     """A 16-character hex nonce, the shape ably-python uses (Ably requires >= 16 chars)."""
+    import secrets  # imported late: it loads OpenSSL, which start-up does not need
+
     return secrets.token_hex(8)
 
 

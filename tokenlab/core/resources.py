@@ -7,20 +7,18 @@ repository's top-level ``resources/`` folder.
 
 from __future__ import annotations
 
-import importlib.resources
 from pathlib import Path
 
-_REPO_RESOURCES = Path(__file__).resolve().parents[2] / "resources"
+_PACKAGE = Path(__file__).resolve().parents[1]
+_REPO_RESOURCES = _PACKAGE.parent / "resources"
 
 
 def _packaged(parts: tuple[str, ...]) -> Path | None:
-    try:
-        candidate = importlib.resources.files("tokenlab").joinpath("resources", *parts)
-    except (ModuleNotFoundError, TypeError, ValueError):
-        return None
-    if isinstance(candidate, Path) and candidate.exists():
-        return candidate
-    return None
+    # What ``importlib.resources.files("tokenlab")`` gives for a package on the file system (the
+    # only case the result was used in: a zipped package yields no Path), without importing
+    # importlib.resources on the start-up path (it costs several ms).
+    candidate = _PACKAGE.joinpath("resources", *parts)
+    return candidate if candidate.exists() else None
 
 
 def resource_path(*parts: str) -> Path:

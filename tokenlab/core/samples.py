@@ -16,10 +16,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from tokenlab.core.ably_jwt import mint_ably_jwt, mint_embedded_jwt
 from tokenlab.core.keys import ApiKey
 from tokenlab.core.resources import resource_path
-from tokenlab.core.tokens import TokenDetails, TokenParams, create_token_request
 
 FIXED_NOW_MS = 1_735_689_600_000  # 2025-01-01T00:00:00Z
 SAMPLE_KEY = ApiKey("tLabAp", "sample", "fake-sample-secret-not-a-real-key-0123456789")
@@ -84,6 +82,10 @@ def _opaque_token(seed: str) -> str:
 
 def generate_samples(now_ms: int = FIXED_NOW_MS) -> dict[str, str]:
     """Every sample's text, with times relative to ``now_ms`` (deterministic)."""
+    # Imported here: the GUI lists SAMPLES in its first frame but mints them only on a click.
+    from tokenlab.core.ably_jwt import mint_ably_jwt, mint_embedded_jwt
+    from tokenlab.core.tokens import TokenDetails, TokenParams, create_token_request
+
     now_s = now_ms // 1000
     jwt = mint_ably_jwt(
         SAMPLE_KEY,

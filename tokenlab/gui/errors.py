@@ -19,14 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QMessageLogContext, QObject, QtMsgType, Signal, qInstallMessageHandler
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import (
-    QDialog,
-    QDialogButtonBox,
-    QLabel,
-    QPlainTextEdit,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QDialog, QLabel, QPlainTextEdit, QVBoxLayout, QWidget
 
 if TYPE_CHECKING:
     import asyncio
@@ -68,6 +61,8 @@ class ErrorDialog(QDialog):
         self._summary.setAccessibleName("Error summary")
         self._details = QPlainTextEdit(readOnly=True)
         self._details.setAccessibleName("Error details")
+        from PySide6.QtWidgets import QDialogButtonBox  # only when an error shows: not at start-up
+
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         copy = buttons.addButton("Copy details", QDialogButtonBox.ButtonRole.ActionRole)
         copy.clicked.connect(self._copy)

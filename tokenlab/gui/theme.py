@@ -14,7 +14,7 @@ from typing import Literal
 
 from PySide6.QtCore import QSize
 from PySide6.QtGui import QColor, QFont, QFontDatabase, QGuiApplication, QIcon, QPalette
-from PySide6.QtWidgets import QApplication, QStyle, QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 
 from tokenlab.core import paths
 
@@ -80,7 +80,13 @@ def severity_icon(severity: str) -> QIcon:
     return icon(severity if severity in SEVERITY_COLOURS else "info")
 
 
+# QStyle is imported where used: wrapping it (its many enums) costs ~5 ms, and the first frame
+# does not need it.
+
+
 def small_icon_size(widget: QWidget | None = None) -> QSize:
+    from PySide6.QtWidgets import QStyle
+
     style = widget.style() if widget is not None else QApplication.style()
     extent = style.pixelMetric(QStyle.PixelMetric.PM_SmallIconSize, None, widget)
     return QSize(extent, extent)
@@ -88,6 +94,8 @@ def small_icon_size(widget: QWidget | None = None) -> QSize:
 
 def spacing(widget: QWidget | None = None) -> int:
     """The style's default layout spacing (use instead of magic numbers)."""
+    from PySide6.QtWidgets import QStyle
+
     style = widget.style() if widget is not None else QApplication.style()
     return max(style.pixelMetric(QStyle.PixelMetric.PM_LayoutHorizontalSpacing), 6)
 

@@ -7,9 +7,10 @@ monotonic time, connection name) around one body dataclass. Consumers dispatch o
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, TypeVar
 
 from tokenlab.realtime.protocol import ErrorInfo
 
@@ -42,6 +43,35 @@ TokenKind = Literal["ably_token", "jwt", "unknown"]
 TokenVia = Literal["token_string", "token_details", "token_request"]
 IdentityKind = Literal["identified", "wildcard", "unidentified"]
 
+_T = TypeVar("_T")
+
+
+def _fast_init(cls: type[_T]) -> type[_T]:
+    """Give a frozen, slotted dataclass an ``__init__`` that fills its slots directly.
+
+    The generated frozen ``__init__`` goes through ``object.__setattr__`` once per field, which
+    makes building an event ~3x slower (about 0.6 us of each of the 100k+ events a busy
+    connection emits). Same signature and defaults; instances stay frozen (``__setattr__`` still
+    raises ``FrozenInstanceError``), equal, hashable and matchable as before.
+    """
+    fields = dataclasses.fields(cls)  # type: ignore[arg-type]
+    names = [f.name for f in fields]
+    namespace: dict[str, Any] = {f"_set_{n}": getattr(cls, n).__set__ for n in names}
+    params = []
+    for f in fields:
+        if f.default is dataclasses.MISSING:
+            params.append(f.name)
+        else:
+            namespace[f"_default_{f.name}"] = f.default
+            params.append(f"{f.name}=_default_{f.name}")
+    lines = [f"    _set_{n}(self, {n})" for n in names] or ["    pass"]
+    exec(f"def __init__(self, {', '.join(params)}):\n" + "\n".join(lines), namespace)
+    init = namespace["__init__"]
+    init.__qualname__ = f"{cls.__qualname__}.__init__"
+    init.__module__ = cls.__module__
+    setattr(cls, "__init__", init)  # noqa: B010 - assigning a method is what this does
+    return cls
+
 
 @dataclass(frozen=True, slots=True)
 class _Frame:
@@ -53,16 +83,19 @@ class _Frame:
     error: ErrorInfo | None  # ErrorInfo.meaning gives the code's one-line description
 
 
+@_fast_init
 @dataclass(frozen=True, slots=True)
 class FrameSent(_Frame):
     kind: ClassVar[str] = "frame_sent"
 
 
+@_fast_init
 @dataclass(frozen=True, slots=True)
 class FrameReceived(_Frame):
     kind: ClassVar[str] = "frame_received"
 
 
+@_fast_init
 @dataclass(frozen=True, slots=True)
 class StateChanged:
     """A ConnectionStateChange (TA1-TA5); ``event == "update"`` when previous == current."""
@@ -75,6 +108,7 @@ class StateChanged:
     retry_in_ms: int | None
 
 
+@_fast_init
 @dataclass(frozen=True, slots=True)
 class ClientIdResolved:
     """The connection's clientId was set (``assigned``) or re-checked equal (``confirmed``)."""
@@ -87,6 +121,7 @@ class ClientIdResolved:
     explanation: str
 
 
+@_fast_init
 @dataclass(frozen=True, slots=True)
 class TokenObtained:
     """A token the auth provider produced, with what can be read from it."""
@@ -107,6 +142,7 @@ class TokenObtained:
     token_request: Mapping[str, Any] | None = None  # the TokenRequest exchanged, if any
 
 
+@_fast_init
 @dataclass(frozen=True, slots=True)
 class RenewalStarted:
     kind: ClassVar[str] = "renewal_started"
@@ -114,6 +150,7 @@ class RenewalStarted:
     reason: ErrorInfo | None
 
 
+@_fast_init
 @dataclass(frozen=True, slots=True)
 class RenewalSucceeded:
     kind: ClassVar[str] = "renewal_succeeded"
@@ -123,6 +160,7 @@ class RenewalSucceeded:
     connection_id: str | None
 
 
+@_fast_init
 @dataclass(frozen=True, slots=True)
 class RenewalFailed:
     kind: ClassVar[str] = "renewal_failed"
@@ -130,6 +168,7 @@ class RenewalFailed:
     error: ErrorInfo
 
 
+@_fast_init
 @dataclass(frozen=True, slots=True)
 class ChannelStateChanged:
     kind: ClassVar[str] = "channel_state"
@@ -140,6 +179,7 @@ class ChannelStateChanged:
     resumed: bool = False
 
 
+@_fast_init
 @dataclass(frozen=True, slots=True)
 class MessageReceived:
     kind: ClassVar[str] = "message"
@@ -152,6 +192,7 @@ class MessageReceived:
     timestamp: int | None
 
 
+@_fast_init
 @dataclass(frozen=True, slots=True)
 class PresenceReceived:
     kind: ClassVar[str] = "presence"
@@ -163,6 +204,7 @@ class PresenceReceived:
     sync: bool = False
 
 
+@_fast_init
 @dataclass(frozen=True, slots=True)
 class HttpExchange:
     """An HTTP request made for auth (authUrl, requestToken, /time), as the inspector sees it."""
@@ -177,6 +219,7 @@ class HttpExchange:
     error: ErrorInfo | None
 
 
+@_fast_init
 @dataclass(frozen=True, slots=True)
 class Note:
     """A plain-language line for the timeline (e.g. why a retry happens)."""
@@ -186,6 +229,7 @@ class Note:
     level: Literal["info", "warning", "error"] = "info"
 
 
+@_fast_init
 @dataclass(frozen=True, slots=True)
 class EventsDropped:
     """Delivered to one subscriber that fell behind: ``count`` events it will never see.
@@ -215,6 +259,7 @@ EventBody = (
 )
 
 
+@_fast_init
 @dataclass(frozen=True, slots=True)
 class Event:
     """``seq`` is gap-free across the stream, ``conn_seq`` gap-free per connection."""

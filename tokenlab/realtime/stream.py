@@ -69,24 +69,24 @@ class EventStream:
 
     def emit(self, connection: str, body: EventBody) -> Event:
         """Stamp, store and publish one event. O(1) plus the number of waiting readers."""
-        conn_seq = self._conn_seq.get(connection, 0) + 1
-        self._conn_seq[connection] = conn_seq
-        event = Event(
-            self._next_seq, conn_seq, self._now_ms(), self._monotonic_ms(), connection, body
-        )
-        self._ring[self._next_seq % self._capacity] = event
-        self._next_seq += 1
+        # On the hot path of every frame: listeners are called inline, waiters woken only if any.
+        seq = self._next_seq
+        conn_seq = self._conn_seq[connection] = self._conn_seq.get(connection, 0) + 1
+        event = Event(seq, conn_seq, self._now_ms(), self._monotonic_ms(), connection, body)
+        self._ring[seq % self._capacity] = event
+        self._next_seq = seq + 1
         for listener in self._listeners:
-            self._call_listener(listener, event)
-        self._wake()
+            try:
+                listener(event)
+            except Exception:  # a broken listener must not break the connection that emits
+                self._listener_failed(listener)
+        if self._waiters:
+            self._wake()
         return event
 
-    def _call_listener(self, listener: Listener, event: Event) -> None:
-        try:
-            listener(event)
-        except Exception:  # a broken listener must not break the connection that emits
-            self._listener_errors += 1
-            log.exception("event listener %r failed", listener)
+    def _listener_failed(self, listener: Listener) -> None:
+        self._listener_errors += 1
+        log.exception("event listener %r failed", listener)
 
     def _wake(self) -> None:
         waiters, self._waiters = self._waiters, []

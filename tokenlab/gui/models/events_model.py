@@ -46,6 +46,12 @@ _FOREGROUND = Qt.ItemDataRole.ForegroundRole
 _DECORATION = Qt.ItemDataRole.DecorationRole
 _ALIGN = Qt.ItemDataRole.TextAlignmentRole
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+# The roles ``data`` answers: a view asks for ~10 roles per cell on every repaint, so the rest
+# are turned away before the index is even looked at.
+_ROLES = frozenset(
+    int(r)
+    for r in (_DISPLAY, _TOOLTIP, _FOREGROUND, _DECORATION, _ALIGN, ENTRY_ROLE, SEVERITY_ROLE)
+)
 
 
 def format_clock(wall_ms: int) -> str:
@@ -95,9 +101,12 @@ class EventLogModel(QAbstractTableModel):
         return None
 
     def data(self, index: ModelIndex, role: int = _DISPLAY) -> Any:
-        if not index.isValid() or index.row() >= len(self._rows):
+        if role not in _ROLES:
             return None
-        row = self._rows[index.row()]
+        number = index.row()
+        if not index.isValid() or number >= len(self._rows):
+            return None
+        row = self._rows[number]
         column = index.column()
         if role == _DISPLAY:
             return self._display(row, column)
@@ -197,6 +206,7 @@ class EventFilterProxy(QSortFilterProxyModel):
         self._kinds: frozenset[str] | None = None
         self._text = ""
         self._min_severity = Severity.INFO
+        self._accept_all = True  # no filter set: every row passes (checked once per new row)
 
     def setSourceModel(self, model: Any) -> None:
         super().setSourceModel(model)
@@ -205,7 +215,18 @@ class EventFilterProxy(QSortFilterProxyModel):
     def _change(self, apply: Callable[[], None]) -> None:
         self.beginFilterChange()
         apply()
+        self._accept_all = (
+            self._connections is None
+            and self._kinds is None
+            and not self._text
+            and self._min_severity <= Severity.INFO
+        )
         self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    @property
+    def accepts_all(self) -> bool:
+        """No filter is set: every row passes."""
+        return self._accept_all
 
     def set_connections(self, names: Iterable[str] | None) -> None:
         value = frozenset(names) if names is not None else None
@@ -222,6 +243,8 @@ class EventFilterProxy(QSortFilterProxyModel):
         self._change(lambda: setattr(self, "_min_severity", severity))
 
     def filterAcceptsRow(self, source_row: int, source_parent: ModelIndex) -> bool:
+        if self._accept_all:
+            return True
         row = self._rows[source_row]
         if self._connections is not None and row[_CONN] not in self._connections:
             return False
@@ -270,8 +293,10 @@ class EventFeed(QObject):
         return len(self._pending)
 
     def push(self, event: Event) -> None:
-        self._pending.append(event)
-        if not self._timer.isActive():
+        pending = self._pending
+        pending.append(event)
+        # A non-empty queue always has its timer running: only its first event needs to look.
+        if len(pending) == 1 and not self._timer.isActive():
             self._timer.start(self._interval_ms)
 
     def push_many(self, events: Iterable[Event]) -> None:
@@ -290,7 +315,7 @@ class EventFeed(QObject):
         done = 0
         while done < len(pending):
             end = min(done + CHUNK, len(pending))
-            batch.extend(adapt(event) for event in pending[done:end])
+            batch.extend(map(adapt, pending[done:end]))
             done = end
             if time.perf_counter() >= deadline:
                 break

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -10,6 +9,20 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from tokenlab.gui import theme
+
+
+def _escape(text: str) -> str:
+    """``html.escape`` (quote=True) without importing ``html`` (and its large entity table) on
+    the start-up path: every empty tab builds a heading."""
+    for char, entity in (
+        ("&", "&amp;"),
+        ("<", "&lt;"),
+        (">", "&gt;"),
+        ('"', "&quot;"),
+        ("'", "&#x27;"),
+    ):
+        text = text.replace(char, entity)
+    return text
 
 
 @dataclass(frozen=True)
@@ -29,13 +42,17 @@ class EmptyState(QWidget):
     ) -> None:
         super().__init__(parent)
         self.setAccessibleName(title)
-        heading = QLabel(f"<h2>{html.escape(title)}</h2>")  # scales with the app font
+        outer = QGridLayout(self)
+        # The style's spacing as theme.spacing() gives it, read from a layout on this widget so
+        # the first frame does not pay for wrapping QStyle.
+        gap = max(outer.horizontalSpacing(), 6)
+        heading = QLabel(f"<h2>{_escape(title)}</h2>")  # scales with the app font
         body = QLabel(text, wordWrap=True)
         body.setTextFormat(Qt.TextFormat.RichText)
         body.setMaximumWidth(body.fontMetrics().averageCharWidth() * 90)
         self.buttons: dict[str, QPushButton] = {}
         grid = QGridLayout()
-        grid.setHorizontalSpacing(theme.spacing(self) * 2)
+        grid.setHorizontalSpacing(gap * 2)
         for i, sample in enumerate(samples):
             button = QPushButton(theme.icon("sample"), f"Try {sample.label}")
             button.setAccessibleName(f"Try {sample.label}")
@@ -50,10 +67,9 @@ class EmptyState(QWidget):
         column.addStretch(1)
         column.addWidget(heading)
         column.addWidget(body)
-        column.addSpacing(theme.spacing(self))
+        column.addSpacing(gap)
         column.addLayout(grid)
         column.addStretch(2)
-        outer = QGridLayout(self)
         outer.addLayout(column, 0, 1)
         outer.setColumnStretch(0, 1)
         outer.setColumnStretch(2, 1)

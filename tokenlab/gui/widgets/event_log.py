@@ -116,6 +116,7 @@ class EventLogPanel(QWidget):
         self.kind.currentTextChanged.connect(self._on_kind_text_changed)
         self.level.currentTextChanged.connect(self._on_level_text_changed)
         self.proxy.rowsInserted.connect(self._on_proxy_rows_inserted)
+        self.model.rowsInserted.connect(self._on_model_rows_inserted)
         self.proxy.modelReset.connect(self._update_count)
         self.proxy.layoutChanged.connect(self._update_count)
         self.proxy.rowsRemoved.connect(self._update_count)
@@ -123,7 +124,8 @@ class EventLogPanel(QWidget):
 
     def _setup_table(self) -> None:
         table = self.table
-        table.setModel(self.proxy)
+        self.proxy.setSourceModel(None)
+        table.setModel(self.model)  # unfiltered: see _show_filtered
         table.setAccessibleName("Event log")
         table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -146,6 +148,33 @@ class EventLogPanel(QWidget):
         table.selectionModel().selectionChanged.connect(self._on_selection_changed)
         table.clicked.connect(self._on_table_clicked)
 
+    def _show_filtered(self) -> None:
+        """Show the proxy only while a filter is set. Unfiltered, the table shows the log model
+        itself and the proxy is detached: a proxy calls the Python ``filterAcceptsRow`` for
+        every inserted row, which costs more than the rest of an insert (bench_live.py)."""
+        filtered = not self.proxy.accepts_all
+        shown = self.proxy if filtered else self.model
+        if self.table.model() is shown:
+            return
+        selected = self._selected_source_row()
+        self.proxy.setSourceModel(self.model if filtered else None)
+        self.table.setModel(shown)
+        self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
+        if selected is not None:
+            index = self.model.index(selected, 0)
+            index = self.proxy.mapFromSource(index) if filtered else index
+            if index.isValid():
+                self.table.selectRow(index.row())
+        if not self.table.selectionModel().hasSelection():
+            self.entry_selected.emit(None)
+
+    def _selected_source_row(self) -> int | None:
+        rows = self.table.selectionModel().selectedRows()
+        if not rows:
+            return None
+        index = rows[0]
+        return self.proxy.mapToSource(index).row() if index.model() is self.proxy else index.row()
+
     # -- API
     def set_connections(self, names: list[str]) -> None:
         current = self.connection.currentText()
@@ -157,6 +186,7 @@ class EventLogPanel(QWidget):
         self.connection.blockSignals(False)
         if index < 0 and current != ALL_CONNECTIONS:
             self.proxy.set_connections(None)
+            self._show_filtered()
 
     def show_connection(self, name: str | None) -> None:
         self.connection.setCurrentText(name or ALL_CONNECTIONS)
@@ -177,21 +207,32 @@ class EventLogPanel(QWidget):
 
     def _on_debounce_timeout(self) -> None:
         self.proxy.set_text(self.search.text())
+        self._show_filtered()
         self._update_count()
 
     def _on_connection_text_changed(self, text: str) -> None:
         self.proxy.set_connections(None if text in ("", ALL_CONNECTIONS) else [text])
+        self._show_filtered()
         self._update_count()
 
     def _on_kind_text_changed(self, text: str) -> None:
         self.proxy.set_kinds(KIND_GROUPS.get(text))
+        self._show_filtered()
         self._update_count()
 
     def _on_level_text_changed(self, text: str) -> None:
         self.proxy.set_min_severity(LEVELS.get(text, Severity.INFO))
+        self._show_filtered()
         self._update_count()
 
+    def _on_model_rows_inserted(self, _parent: QModelIndex, _first: int, _last: int) -> None:
+        if self.table.model() is self.model:
+            self._on_rows_shown()
+
     def _on_proxy_rows_inserted(self, _parent: QModelIndex, _first: int, _last: int) -> None:
+        self._on_rows_shown()
+
+    def _on_rows_shown(self) -> None:
         self._update_count()
         if self.follow.isChecked():
             self.table.scrollToBottom()
@@ -203,7 +244,8 @@ class EventLogPanel(QWidget):
         self.entry_selected.emit(self.selected_entry())
 
     def _update_count(self, *_args: object) -> None:
-        shown, total = self.proxy.rowCount(), self.model.rowCount()
+        total = self.model.rowCount()
+        shown = self.proxy.rowCount() if self.table.model() is self.proxy else total
         text = f"{total:,} events" if shown == total else f"{shown:,} of {total:,} events"
         self.count.setText(text)
 

@@ -15,7 +15,7 @@ import logging
 import secrets
 import time
 from collections.abc import Coroutine, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 
@@ -34,16 +34,19 @@ from tokenlab.realtime.events import (
     RenewalStarted,
     RenewalSucceeded,
     RenewalTrigger,
+    StateChanged,
 )
 from tokenlab.realtime.identity import ClientIdTracker
 from tokenlab.realtime.options import AuthConfig, ClientOptions, KeyAuth
-from tokenlab.realtime.protocol import ErrorInfo, frame_error
+from tokenlab.realtime.pending import PendingMessages
+from tokenlab.realtime.protocol import ErrorInfo
 from tokenlab.realtime.runloop import RunLoop
 from tokenlab.realtime.state import TERMINAL, StateTracker, state_error
 from tokenlab.realtime.stream import EventStream
 from tokenlab.realtime.transport import Transport
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 class Connection:
@@ -63,7 +66,7 @@ class Connection:
         self.stream = stream or EventStream(
             now_ms=options.now_ms, monotonic_ms=options.monotonic_ms
         )
-        self._states = StateTracker(self.emit)
+        self._states = StateTracker(self._on_state_event)
         self._ids = ClientIdTracker(self.emit)
         self._http = AuthHttp(
             options.endpoint,
@@ -83,8 +86,7 @@ class Connection:
         self._background: set[asyncio.Task[Any]] = set()
         self._pending_auth: asyncio.Future[None] | None = None
         self._renew_lock = asyncio.Lock()
-        self._msg_serial = 0
-        self._acks: dict[int, asyncio.Future[None]] = {}
+        self.pending = PendingMessages(self)
         self._pings: dict[str, asyncio.Future[None]] = {}
         self._ping_ids = itertools.count(1)
 
@@ -112,6 +114,11 @@ class Connection:
 
     def emit(self, body: EventBody) -> None:
         self.stream.emit(self.name, body)
+
+    def _on_state_event(self, body: EventBody) -> None:
+        self.emit(body)
+        if isinstance(body, StateChanged):
+            self.pending.on_state(body.current, body.reason)
 
     # -- lifecycle -----------------------------------------------------------------------------
 
@@ -199,38 +206,12 @@ class Connection:
         await self.transport.send(message)
 
     async def send_with_ack(self, message: Mapping[str, Any]) -> None:
-        """Send a MESSAGE/PRESENCE with the next msgSerial; wait for its ACK (or raise the
-        NACK's error)."""
-        await self.wait_connected()
-        serial = self._msg_serial
-        self._msg_serial += 1
-        fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._acks[serial] = fut
-        ms = self.options.timeouts.realtime_request_timeout
-        try:
-            await self.send({**message, "msgSerial": serial})
-            async with asyncio.timeout(ms / 1000):
-                await fut
-        except TimeoutError:
-            raise AblyError(
-                50003, f"No ACK for msgSerial {serial} within {ms} ms", status=504
-            ) from None
-        finally:
-            self._acks.pop(serial, None)
+        """Send (or queue) a MESSAGE/PRESENCE with the next msgSerial; wait for its ACK (or
+        raise the NACK's error). Resent after a reconnection (RTN19a): see pending.py."""
+        await self.pending.send(message)
 
     def on_ack(self, msg: Mapping[str, Any], nack: bool) -> None:
-        serial, count = msg.get("msgSerial"), msg.get("count", 1)
-        if not isinstance(serial, int) or not isinstance(count, int):
-            return
-        error = frame_error(msg) or ErrorInfo(50000, 500, "NACK without an error")
-        for n in range(serial, serial + max(count, 1)):
-            fut = self._acks.pop(n, None)
-            if fut is None or fut.done():
-                continue
-            if nack:
-                fut.set_exception(error.to_exception())
-            else:
-                fut.set_result(None)
+        self.pending.on_ack(msg, nack)
 
     async def ping(self, timeout_ms: int | None = None) -> float:
         """HEARTBEAT with an id, answered by the server with the same id (RTN13); ms."""
@@ -256,25 +237,23 @@ class Connection:
             fut.set_result(None)
 
     def lost(self, reason: ErrorInfo) -> None:
-        """The transport went away: fail what waited on it (ACKs, pings, an in-band AUTH)."""
-        waiting = [*self._acks.values(), *self._pings.values()]
+        """The transport went away: fail what waited on it (pings, an in-band AUTH). Messages
+        awaiting an ACK are kept for the resend (RTN19a) and fail with the state (RTN7e)."""
+        waiting = [*self._pings.values()]
         if self._pending_auth is not None:
             waiting.append(self._pending_auth)
-        self._acks.clear()
         self._pings.clear()
         for fut in waiting:
             if not fut.done():
                 fut.set_exception(reason.to_exception())
 
-    def reset_serials(self) -> None:
-        self._msg_serial = 0
-
     # -- background work ---------------------------------------------------------------------
 
-    def spawn(self, coro: Coroutine[Any, Any, Any]) -> None:
+    def spawn(self, coro: Coroutine[Any, Any, T]) -> asyncio.Task[T]:
         task = asyncio.create_task(coro)
         self._background.add(task)
         task.add_done_callback(self._background.discard)
+        return task
 
     def log_listener_error(self, listener: object) -> None:
         log.exception("listener %r failed on connection %s", listener, self.name)

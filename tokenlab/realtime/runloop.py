@@ -266,7 +266,6 @@ class RunLoop:
             conn.auth_answered()
             return None
         if previous_id is not None and not resumed:
-            conn.reset_serials()
             conn.emit(
                 Note(
                     f"New connectionId {conn.connection_id} (was {previous_id}): "
@@ -277,6 +276,7 @@ class RunLoop:
         self._retries, self._left_connected_at = 0, None
         conn.states.set("connected", error)
         conn.channels.on_connected(resumed)
+        conn.pending.on_connected(resumed)  # RTN19a: resend what awaits an ACK
         self._finish_renewal()
         return None
 

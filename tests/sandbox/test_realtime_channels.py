@@ -286,3 +286,24 @@ async def test_channels_are_scoped_by_app(sb: Sandbox, http: aiohttp.ClientSessi
     assert (await theirs.recv())["action"] == 1
     with pytest.raises(asyncio.TimeoutError):
         await mine.recv(timeout=0.3)
+
+
+async def test_a_resent_serial_is_answered_again_not_applied_twice(
+    sb: Sandbox, http: aiohttp.ClientSession
+) -> None:
+    # RTN19a: after a resume a client resends what it had no ACK/NACK for, with the same serial
+    denied, _ = await connected(sb, http, accessToken=token(sb, "subscribe"))
+    await attach(denied, "room")
+    for _ in range(2):
+        await denied.send(message(0, data="x"))
+        nack = await ack_or_nack(denied)
+        assert (nack["action"], nack["msgSerial"], nack["error"]["code"]) == (2, 0, 40160)
+    sender, _ = await connected(sb, http, key=key_of(sb).full(), echo="false")
+    reader, _ = await connected(sb, http, key=key_of(sb).full())
+    await attach(sender, "room")
+    await attach(reader, "room")
+    for data in ("once", "once", "next"):
+        await sender.send(message(0 if data == "once" else 1, data=data))
+        assert (await ack_or_nack(sender))["action"] == 1
+    delivered = [(await reader.expect(15))["messages"][0]["data"] for _ in range(2)]
+    assert delivered == ["once", "next"]

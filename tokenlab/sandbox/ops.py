@@ -134,7 +134,25 @@ def _check_size(ctx: Context, items: list[dict[str, Any]]) -> None:
         )
 
 
+def _ack_repeat(session: Session, link: Link, frame: Frame, field: str) -> bool:
+    """ACK a resent MESSAGE/PRESENCE (RTN19a) again without applying it twice."""
+    serial = frame.get("msgSerial")
+    if not session.is_repeat(serial):
+        session.processed(serial)
+        return False
+    error = session.nacks.get(serial) if isinstance(serial, int) else None
+    if error is not None:
+        link.send({"action": int(Action.NACK), "msgSerial": serial, "count": 1, **_err(error)})
+        return True
+    items = frame.get(field)
+    count = len(items) if isinstance(items, list) else 0
+    _ack(link, serial, [f"{session.connection_id}:{serial}:{i}" for i in range(count)])
+    return True
+
+
 def on_message(ctx: Context, session: Session, link: Link, frame: Frame) -> None:
+    if _ack_repeat(session, link, frame, "messages"):
+        return
     serial = frame.get("msgSerial")
     try:
         name = channel_name(frame)
@@ -157,6 +175,8 @@ def on_message(ctx: Context, session: Session, link: Link, frame: Frame) -> None
 
 
 def on_presence(ctx: Context, session: Session, link: Link, frame: Frame) -> None:
+    if _ack_repeat(session, link, frame, "presence"):
+        return
     serial = frame.get("msgSerial")
     try:
         name = channel_name(frame)
@@ -202,6 +222,7 @@ def _ack(link: Link, serial: Any, ids: list[str]) -> None:
 
 
 def _nack(ctx: Context, session: Session, link: Link, serial: Any, error: AblyError) -> None:
+    session.remember_nack(serial, error)
     if serial is not None:
         link.send({"action": int(Action.NACK), "msgSerial": serial, "count": 1, **_err(error)})
     _event(ctx, session, f"NACK {error.ably_code}: {error.message}", error)

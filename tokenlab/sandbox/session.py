@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 EXPIRED_KEYS_KEPT = 10_000
+_REMEMBERED_NACKS = 64  # per connection: enough for any resend window
 
 
 @functools.lru_cache(maxsize=65_536)
@@ -55,6 +56,28 @@ class Session:
     reauth_sent_for: int | None = None
     detached_at: float | None = None
     hinted: set[int] = field(default_factory=set)  # revocation ids already hinted with AUTH
+    # Highest msgSerial processed on this connection: after a resume the client resends what it
+    # had no ACK for (RTN19a) with the same serials, and those must not be published twice.
+    last_serial: int = -1
+    nacks: dict[int, AblyError] = field(default_factory=dict)  # recent NACKs, for resends
+
+    def is_repeat(self, serial: object) -> bool:
+        """Has a MESSAGE/PRESENCE with this msgSerial already been processed (a resend)?"""
+        return (
+            isinstance(serial, int)
+            and not isinstance(serial, bool)
+            and (serial <= self.last_serial)
+        )
+
+    def processed(self, serial: object) -> None:
+        if isinstance(serial, int) and not isinstance(serial, bool):
+            self.last_serial = max(self.last_serial, serial)
+
+    def remember_nack(self, serial: object, error: AblyError) -> None:
+        if isinstance(serial, int) and not isinstance(serial, bool):
+            self.nacks[serial] = error
+            while len(self.nacks) > _REMEMBERED_NACKS:
+                del self.nacks[next(iter(self.nacks))]
 
     @property
     def app_id(self) -> str:

@@ -9,15 +9,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-_PACKAGE = Path(__file__).resolve().parents[1]
-_REPO_RESOURCES = _PACKAGE.parent / "resources"
+_REPO_RESOURCES = Path(__file__).resolve().parents[2] / "resources"
 
 
 def _packaged(parts: tuple[str, ...]) -> Path | None:
-    # What ``importlib.resources.files("tokenlab")`` gives for a package on the file system (the
-    # only case the result was used in: a zipped package yields no Path), without importing
-    # importlib.resources on the start-up path (it costs several ms).
-    candidate = _PACKAGE.joinpath("resources", *parts)
+    import importlib.resources  # imported late: start-up rarely needs it
+
+    root = importlib.resources.files("tokenlab") / "resources"
+    if not isinstance(root, Path):  # a zipped package: no file system path to hand out
+        return None
+    candidate = root.joinpath(*parts)
     return candidate if candidate.exists() else None
 
 

@@ -194,3 +194,10 @@ async def test_mask_hides_the_mac(tab: TokenRequestTab, ctx: AppContext) -> None
     assert mac in tab.request_json()  # copying still gives the real request
     ctx.update_settings(mask_secrets=False)
     assert tab.mac.text() == mac
+
+
+async def test_diagnose_with_nothing_pasted_claims_nothing(tab: TokenRequestTab) -> None:
+    tab.diagnose.set_text("")
+    assert tab.diagnose.findings.summary.text() == ""
+    assert "no findings" not in tab.diagnose.verdict.text().lower()
+    assert "Paste a TokenRequest" in tab.diagnose.verdict.text()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import argparse
 import textwrap
-from typing import TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from tokenlab.commands.common import (
     add_key_arguments,
@@ -21,9 +21,10 @@ from tokenlab.commands.common import (
     read_text,
     resolve_key,
 )
-from tokenlab.core.clock import system_now_ms
-from tokenlab.core.inspector import inspect
-from tokenlab.core.report import InspectionReport
+from tokenlab.core.errors import UserError
+
+if TYPE_CHECKING:
+    from tokenlab.core.report import InspectionReport
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -42,19 +43,60 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="the key's capability, to show the token's effective capability",
     )
     p.add_argument("--now-ms", type=int, metavar="MS", help="pretend the time is MS (reproducible)")
+    p.add_argument(
+        "--can",
+        action="append",
+        default=[],
+        metavar="OP:CHANNEL",
+        help="ask whether the token may do OP on CHANNEL now (repeatable), e.g. publish:chat:lobby",
+    )
     p.set_defaults(func=run)
+
+
+def _questions(args: argparse.Namespace) -> list[tuple[str, str]]:
+    from tokenlab.core.can import parse_question
+
+    try:
+        return [parse_question(text) for text in args.can]
+    except ValueError as exc:
+        raise UserError(f"--can {exc}", code="cli.can") from exc
 
 
 @handles_user_errors
 def run(args: argparse.Namespace) -> int:
-    text = read_text(args.text)
+    from tokenlab.core.can import can
+    from tokenlab.core.clock import system_now_ms
+    from tokenlab.core.inspector import inspect
+
     key = resolve_key(args, required=False)
+    if args.key_capability and key is None:
+        raise UserError(
+            "--key-capability needs --key (the capability belongs to that key).",
+            code="cli.key_capability_without_key",
+            fix="Pass --key appId.keyId:secret (or --key-file / TOKENLAB_KEY) as well.",
+        )
+    questions = _questions(args)
+    text = read_text(args.text)
     caps = {key.name: args.key_capability} if key and args.key_capability else None
     now = args.now_ms if args.now_ms is not None else system_now_ms()
     report = inspect(text, now_ms=now, known_keys=[key] if key else (), key_capabilities=caps)
-    return emit(
-        args.json, report.to_dict, lambda out: render(report, out), ok=not report.has_errors
-    )
+    answers = [(op, ch, can(report, op, ch, now_ms=now)) for op, ch in questions]
+
+    def payload() -> dict[str, Any]:
+        data = report.to_dict()
+        if answers:
+            data["can"] = [{"operation": o, "channel": c, **a.to_dict()} for o, c, a in answers]
+        return data
+
+    def text_out(out: TextIO) -> None:
+        render(report, out)
+        if answers:
+            _section(out, "Can it…?")
+            for op, ch, answer in answers:
+                out.write(f"  {op} on {ch}: {answer.sentence}\n")
+
+    ok = not report.has_errors and all(a.answer == "yes" for _, _, a in answers)
+    return emit(args.json, payload, text_out, ok=ok)
 
 
 def _section(out: TextIO, title: str) -> None:
@@ -73,6 +115,8 @@ def _table(out: TextIO, rows: list[tuple[str, str, str]]) -> None:
 
 def render(report: InspectionReport, out: TextIO, *, indent: str = "") -> None:
     out.write(f"{indent}{report.kind.display_name}: {report.summary}\n")
+    if not indent:
+        out.write(f"{report.verdict.sentence}\n")
     for note in report.notes:
         out.write(f"  · {note}\n")
     if report.header:
@@ -96,7 +140,7 @@ def render(report: InspectionReport, out: TextIO, *, indent: str = "") -> None:
     print_findings(report.findings, out)
     if report.inner is not None:
         out.write("\n── embedded / contained token ──\n")
-        render(report.inner, out)
+        render(report.inner, out, indent="  ")
 
 
 def _render_access(report: InspectionReport, out: TextIO) -> None:

@@ -18,7 +18,7 @@ from tokenlab.core.clientid import Identity, identity_of_token
 from tokenlab.core.errors import CapabilityError
 from tokenlab.core.keys import ApiKey
 from tokenlab.core.report import CapabilityView, InspectionReport, ReportBuilder
-from tokenlab.core.timefmt import TimeInfo, duration, iso_utc, relative
+from tokenlab.core.timefmt import TimeInfo, duration, iso_utc, relative, year
 from tokenlab.core.tokens import MAX_REVOCABLE_TTL_MS, MAX_TTL_MS
 
 MS_THRESHOLD_S = 100_000_000_000  # a "seconds" value this large is year 5138+: it is ms
@@ -75,22 +75,18 @@ def seconds_claim_ms(claims: Mapping[str, Any], name: str, b: ReportBuilder) -> 
             )
         )
     if abs(value) >= MS_THRESHOLD_S:
+        as_read = int(value) * 1000
         b.add(
             fnd.error(
                 f"jwt.{name}_in_ms",
-                f"{name} = {int(value)} looks like milliseconds: as seconds it would be year "
-                f"{_year(int(value) * 1000)}; as milliseconds it is {iso_utc(int(value))}.",
+                f"{name} = {int(value)} looks like milliseconds. Ably reads JWT times as seconds, "
+                f"which puts it in the year {year(as_read):,}; meant as milliseconds it would be "
+                f"{iso_utc(int(value))}.",
                 f"JWT times are in seconds: divide by 1000 ({int(value) // 1000}).",
-                40144,
             )
         )
-        return int(value)
+        return as_read  # the times shown are the ones Ably would use
     return int(value * 1000)
-
-
-def _year(ms: int) -> str:
-    text = iso_utc(ms)
-    return text[:4] if text[:4].isdigit() else "far beyond 9999"
 
 
 def check_expiry(exp_ms: int, now_ms: int, b: ReportBuilder) -> None:
@@ -284,10 +280,11 @@ def identity_for(raw: Any, b: ReportBuilder, *, where: str) -> Identity | None:
         return None
     if raw == "*":
         b.add(
-            fnd.info(
+            fnd.warning(
                 "client_id.wildcard",
-                f"{where} '*' is a wildcard: the client may use any clientId per message, "
-                "but has no identity of its own (no presence without choosing one).",
+                f"{where} '*' is a wildcard: the client may publish as any clientId, and has no "
+                "identity of its own (no presence without choosing one).",
+                "If this token is for one user, put their clientId here instead of '*'.",
             )
         )
     return identity_of_token(raw)

@@ -36,7 +36,7 @@ from tokenlab.core.report import (
 from tokenlab.core.sniff import b64_text, describe, unwrap
 from tokenlab.core.tokens import MAX_TOKEN_LENGTH
 
-__all__ = ["InspectionReport", "TokenKind", "can", "inspect"]
+__all__ = ["InspectionReport", "TokenKind", "inspect"]
 
 log = logging.getLogger(__name__)
 ANALYSIS_LIMIT = 4 * 1024 * 1024  # beyond this, only describe the input
@@ -79,18 +79,6 @@ def inspect(
         )
 
 
-def can(report: InspectionReport, channel: str, operation: str) -> tuple[bool | None, str]:
-    """May this token do ``operation`` on ``channel``? (None when it cannot be known)."""
-    view = report.capability if report.capability else None
-    cap = view.best if view else None
-    if cap is None:
-        return None, "The capability is not known from this input."
-    pattern = cap.allows(channel, operation)
-    if pattern is None:
-        return False, f"No resource in the capability grants {operation!r} on {channel!r} (40160)."
-    return True, f"Allowed by {pattern!r}."
-
-
 def _capabilities(raw: Mapping[str, Capability | str] | None) -> dict[str, Capability]:
     out: dict[str, Capability] = {}
     for name, cap in (raw or {}).items():
@@ -125,9 +113,9 @@ def _inspect(text: str, ctx: Context) -> InspectionReport:
     if n > MAX_TOKEN_LENGTH and report.kind is not TokenKind.EMPTY:
         too_long = fnd.error(
             "token.too_long",
-            f"{n} characters: more than Ably's 128 KiB limit for a token ({MAX_TOKEN_LENGTH}).",
+            f"{n} characters: more than the 128 KiB a token may have ({MAX_TOKEN_LENGTH}, RSA4f). "
+            "Ably has no error code of its own for a pasted token this long.",
             "Check what was pasted; tokens are usually a few hundred characters.",
-            40170,
         )
         report = replace(report, findings=fnd.sort_findings((too_long, *report.findings)))
     return report
@@ -136,9 +124,9 @@ def _inspect(text: str, ctx: Context) -> InspectionReport:
 def _via_findings(via: str | None, kind: TokenKind) -> list[fnd.Finding]:
     if via == "query:key" and kind is TokenKind.API_KEY:
         return [
-            fnd.error(
+            fnd.warning(
                 "key.in_url",
-                "The URL carries the API key in key=: anyone who sees "
+                "Ably accepts it, but the URL carries the API key in key=: anyone who sees "
                 "the URL (logs, proxies, browser history) has the secret.",
                 "Use token auth (access_token=) in URLs.",
             )
@@ -224,9 +212,10 @@ def _api_key(t: str, offset: int | None, ctx: Context, n: int) -> InspectionRepo
     b.token = key.masked()
     b.summary = f"API key {key.masked()}: it contains the secret"
     b.add(
-        fnd.error(
+        fnd.warning(
             "key.pasted",
-            f"This is an API key, secret included ({key.masked()}). Whoever has it can do anything "
+            f"This is an API key where a token belongs: Ably accepts it (Basic auth), but it holds "
+            f"the secret ({key.masked()}). Whoever has it can do anything "
             "the key allows, for as long as the key lives. Never ship it to browsers or apps.",
             "Keep keys on your server and give clients tokens (TokenRequest or JWT). If this key "
             "was shared or committed, revoke or rotate it in the Ably dashboard.",

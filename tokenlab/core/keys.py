@@ -101,8 +101,12 @@ def _pick(alphabet: str, n: int, rand: Callable[[int], bytes]) -> str:
 
 
 def generate_id(n: int = 6, rand: Callable[[int], bytes] = os.urandom) -> str:
-    """A URL-safe identifier for an app or key id (no '.' or ':')."""
-    return _pick(_ID_ALPHABET, n, rand)
+    """A URL-safe identifier for an app or key id (no '.' or ':'). It never starts with '-' or
+    '_', so a key built from it cannot be mistaken for a command-line option."""
+    text = _pick(_ID_ALPHABET, n, rand)
+    if text and text[0] in "-_":
+        text = _pick(_ID_ALPHABET[:62], 1, rand) + text[1:]
+    return text
 
 
 def generate_secret(rand: Callable[[int], bytes] = os.urandom) -> str:

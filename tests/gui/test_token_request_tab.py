@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 import shiboken6
 
+from tests.gui.conftest import NOW_MS
 from tests.gui.helpers import wait_until
 from tokenlab.core import samples
 from tokenlab.core.report import TokenKind
@@ -135,8 +136,7 @@ async def test_refused_exchange_shows_ably_error_inline(
     tab: TokenRequestTab, sandbox: Any, ctx: AppContext
 ) -> None:
     _select_key(tab, "sandbox", "full")
-    tab.form.timestamp_ms -= 10 * 60_000  # outside the ±2 min window
-    tab.rebuild()
+    tab.form.offset_ms = -10 * 60_000  # a clock 10 min slow: outside the ±2 min window
     tab.exchange()
     await ctx.runner.wait_idle()
     assert tab.details is None
@@ -201,3 +201,26 @@ async def test_diagnose_with_nothing_pasted_claims_nothing(tab: TokenRequestTab)
     assert tab.diagnose.findings.summary.text() == ""
     assert "no findings" not in tab.diagnose.verdict.text().lower()
     assert "Paste a TokenRequest" in tab.diagnose.verdict.text()
+
+
+async def test_opened_three_minutes_after_launch_the_timestamp_is_current(
+    ctx: AppContext, qtbot: Any
+) -> None:
+    clock = [NOW_MS]
+    ctx.now_ms = lambda: clock[0]
+    page = TokenRequestTab(ctx)  # created at launch, not shown yet
+    qtbot.addWidget(page)
+    clock[0] += 3 * 60_000
+    page.show()  # the user opens the tab three minutes later
+    try:
+        assert page.request is not None and page.request.timestamp == clock[0]
+        assert "40104" not in page.form.time_feedback.text()
+        assert "40104" not in page.problems.text()
+        clock[0] += 30_000
+        assert json.loads(page.request_json())["timestamp"] == clock[0]  # stamped when copied
+        clock[0] += 61_000
+        page.form.tick()  # the once-a-second timer: stamped again before it gets stale
+        assert page.request.timestamp == clock[0]
+        assert "now" in page.form.timestamp_label.text()
+    finally:
+        page.shutdown()

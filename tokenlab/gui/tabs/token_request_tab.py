@@ -12,6 +12,7 @@ import json
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -215,7 +216,16 @@ class TokenRequestTab(TabPage):
         source = f"Requested ∩ key capability {key_capability.canonical()}. ✗ = dropped by the key."
         self.preview.set_capability(result, source=source, requested=requested)
 
+    def restamp(self) -> None:
+        """Stamp the request with the clock now (before it is copied or sent)."""
+        self.form.refresh_timestamp()  # emits changed: rebuild() signs it again
+
+    def showEvent(self, event: QShowEvent) -> None:
+        self.restamp()  # opened minutes after launch: never show a stale timestamp
+        super().showEvent(event)
+
     def request_json(self) -> str:
+        self.restamp()
         return self.request.to_json() if self.request is not None else ""
 
     def token_text(self) -> str:
@@ -224,6 +234,7 @@ class TokenRequestTab(TabPage):
     # exchanging --------------------------------------------------------------------------------
 
     def exchange(self) -> None:
+        self.restamp()
         choice = self.form.keys.current()
         request = self.request
         if request is None or choice is None:
@@ -277,10 +288,12 @@ class TokenRequestTab(TabPage):
             )
 
     def _send_request(self, send: Callable[[str], None]) -> None:
+        self.restamp()
         if self.request is not None:
             send(json.dumps(self.request.to_dict(), indent=2))
 
     def _use_request_in_live(self) -> None:
+        self.restamp()
         choice = self.form.keys.current()
         if self.request is not None:
             self.ctx.request_use_in_live(
@@ -308,7 +321,6 @@ class TokenRequestTab(TabPage):
                 if diagnose:
                     self.diagnose.set_text(diagnose)
                 if output == 2 and self.exchange_button.isEnabled():
-                    self.form.refresh_timestamp()
                     self.exchange()
 
             return prepare

@@ -131,8 +131,8 @@ class AblyJwtForm(QGroupBox):
             self.capability.setText(_text(claims.get(CLAIM_CAPABILITY)))
             self.revocation_key.setText(_text(claims.get(CLAIM_REVOCATION_KEY)))
             self.server.setChecked(claims.get(CLAIM_CLIENT_TYPE) == "server")
-            iat, exp = claims.get("iat"), claims.get("exp")
-            if _is_int(iat) and _is_int(exp) and exp > iat:
+            iat, exp = _int(claims.get("iat")), _int(claims.get("exp"))
+            if iat is not None and exp is not None and exp > iat:
                 factor = int(self.ttl_unit.currentData())
                 seconds = exp - iat
                 if seconds % factor:
@@ -150,8 +150,8 @@ def _text(value: Any) -> str:
     return value if isinstance(value, str) else ""
 
 
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
+def _int(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 class EmbeddedForm(QGroupBox):

@@ -15,7 +15,6 @@ from tokenlab.core.ably_jwt import (
     DecodedJwt,
     b64_decode_lenient,
     decode_jwt,
-    verify_hs256,
 )
 from tokenlab.core.claims import (
     ABLY_CLAIMS,
@@ -45,6 +44,7 @@ from tokenlab.core.report import (
     TokenKind,
 )
 from tokenlab.core.timefmt import iso_utc, relative
+from tokenlab.core.verify import verify_ably_jwt
 
 _MAX_CLAIMS_CHECKED = 500
 _MISSPELT_EFFECT = {
@@ -260,10 +260,11 @@ def _signature(d: DecodedJwt, ctx: Context, b: ReportBuilder) -> None:
                 SignatureStatus.NOT_CHECKED, kid, "Add the key to verify the signature."
             )
         return
-    if verify_hs256(d, key.secret) and d.alg == "HS256":
+    result = verify_ably_jwt(d, key)
+    if result.valid:
         b.signature = SignatureCheck(SignatureStatus.VALID, kid, f"Signed by the key {kid}.")
         return
-    b.signature = SignatureCheck(SignatureStatus.INVALID, kid, f"Not signed by the key {kid}.")
+    b.signature = SignatureCheck(SignatureStatus.INVALID, kid, result.message)
     b.add(
         fnd.error(
             "signature.invalid",

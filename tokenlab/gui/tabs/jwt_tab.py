@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from tokenlab.core import jws
-from tokenlab.core.ably_jwt import b64url_encode, decode_jwt, hs256, verify_hs256
+from tokenlab.core.ably_jwt import b64url_encode, decode_jwt, hs256
 from tokenlab.core.errors import TokenFormatError, UserError
 from tokenlab.core.inspector import inspect
 from tokenlab.core.report import InspectionReport
@@ -297,24 +297,26 @@ class JwtTab(TabPage):
 
     def verify(self, token: str) -> tuple[str, str]:
         """(severity, sentence): the token's signature checked with the current mode's key."""
-        try:
-            decoded = decode_jwt(token)
-        except TokenFormatError as exc:
-            return "error", exc.message
+        from tokenlab.core.verify import verify_general_jwt, verify_hs256_secret
+
         mode = self.current_mode()
         if mode == "general":
             try:
-                result = jws.verify_jwt(decoded, self.general.jwt_key())
+                key = self.general.jwt_key()
             except UserError as exc:
                 return "info", f"Cannot verify: {exc.message}"
-            return ("ok" if result.valid else "error"), result.message
-        secret = self.embedded.outer_secret.text() if mode == "embedded" else self.ably.secret()
-        whose = "your outer secret" if mode == "embedded" else "the selected key"
+            result = verify_general_jwt(token, key)
+            return result.severity, result.message
+        if mode == "embedded":
+            secret, whose = self.embedded.outer_secret.text(), "your outer secret"
+        else:
+            secret, whose = self.ably.secret() or "", "the selected key"
         if not secret:
             return "info", "No secret to verify with."
-        if verify_hs256(decoded, secret):
-            return "ok", f"Signature verified with {whose}."
-        return "error", f"The signature does not match {whose}."
+        choice = self.ably.keys.current()
+        key_name = choice.key_name if mode == "ably" and choice else None
+        result = verify_hs256_secret(token, secret, key_name=key_name, whose=whose)
+        return result.severity, result.message
 
     def open_in_inspect(self) -> None:
         if self.token:

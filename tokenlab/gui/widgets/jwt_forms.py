@@ -255,8 +255,4 @@ class GeneralForm(QGroupBox):
         text = self.key.toPlainText()
         if self.algorithm.currentText() == "none":
             return jws.NO_KEY
-        if "-----BEGIN" in text:
-            return jws.key_from_pem(text)
-        if text.lstrip().startswith("{"):
-            return jws.key_from_jwk(text)
-        return jws.key_from_secret(text, base64_encoded=self.base64.isChecked())
+        return jws.key_from_text(text, base64_encoded=self.base64.isChecked())

@@ -21,11 +21,11 @@ from tokenlab.gui.context import AppContext
 from tokenlab.gui.models.live_connections import ConnectionSpec, Endpoints, build_options
 from tokenlab.gui.models.live_packing import to_event
 from tokenlab.gui.models.live_records import LogEntry
-from tokenlab.gui.models.revocation import revoke_tokens
 from tokenlab.realtime.connection import Connection
 from tokenlab.realtime.events import ConnectionState
 from tokenlab.realtime.export import write_markdown, write_ndjson
 from tokenlab.realtime.manager import ConnectionManager
+from tokenlab.realtime.rest import revoke_tokens
 
 SETTLED_STATES: tuple[ConnectionState, ...] = (
     "connected", "failed", "disconnected", "suspended", "closed",

@@ -30,7 +30,6 @@ from tokenlab.core.clock import random_nonce
 from tokenlab.core.errors import CapabilityError, UserError
 from tokenlab.core.tokens import TokenDetails, TokenRequest, create_token_request
 from tokenlab.gui import theme
-from tokenlab.gui.ably_rest import exchange_token_request
 from tokenlab.gui.context import AppContext, UseInLive
 from tokenlab.gui.tabs.base import TabPage, TabSpec
 from tokenlab.gui.widgets.capability_matrix import CapabilityMatrix
@@ -241,7 +240,7 @@ class TokenRequestTab(TabPage):
             return
         self.exchange_feedback.show_message(f"Asking {choice.rest_url} for a token…", "info")
         self.ctx.runner.submit(
-            lambda: exchange_token_request(self.ctx.http, choice.rest_url, request),
+            lambda: _exchange(self.ctx, choice.rest_url, request),
             on_ok=self._on_exchanged,
             on_error=self._on_exchange_failed,
             owner=self,
@@ -335,6 +334,12 @@ class TokenRequestTab(TabPage):
 
     def shutdown(self) -> None:
         self._tick.stop()
+
+
+async def _exchange(ctx: AppContext, rest_url: str | None, request: TokenRequest) -> TokenDetails:
+    from tokenlab.realtime.rest import AblyRest  # httpx: imported on first use
+
+    return await AblyRest(rest_url, client=ctx.http).request_token(request)
 
 
 def _problem_text(exc: UserError) -> str:

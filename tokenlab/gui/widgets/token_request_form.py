@@ -28,7 +28,6 @@ from tokenlab.core.clock import random_nonce
 from tokenlab.core.errors import CapabilityError, TokenRequestError, UserError
 from tokenlab.core.tokens import MAX_TTL_MS, MIN_NONCE_LENGTH, TokenParams, validate_ttl
 from tokenlab.gui import theme
-from tokenlab.gui.ably_rest import server_time_offset
 from tokenlab.gui.context import AppContext
 from tokenlab.gui.widgets.capability_editor import CapabilityEditor
 from tokenlab.gui.widgets.common import FeedbackLabel, MonoLine
@@ -50,6 +49,12 @@ def _stacked(*widgets: QWidget) -> QWidget:
     for widget in widgets:
         layout.addWidget(widget)
     return box
+
+
+async def _server_time_offset(ctx: AppContext, rest_url: str | None) -> int:
+    from tokenlab.realtime.rest import AblyRest  # httpx: imported on first use
+
+    return await AblyRest(rest_url, client=ctx.http).time_offset(ctx.now_ms)
 
 
 class TokenRequestForm(QWidget):
@@ -271,7 +276,7 @@ class TokenRequestForm(QWidget):
         rest_url = choice.rest_url if choice else None
         self.time_feedback.show_message("Asking the server for its time…", "info")
         self.ctx.runner.submit(
-            lambda: server_time_offset(self.ctx.http, rest_url, self.ctx.now_ms),
+            lambda: _server_time_offset(self.ctx, rest_url),
             on_ok=self._on_offset,
             on_error=self.time_feedback.show_error,
             owner=self,

@@ -7,7 +7,6 @@ import json
 import pytest
 
 from tokenlab.cli import join_dash_values, main
-from tokenlab.core.keys import generate_id
 
 KEY = "appId.keyId:s3cr3t"
 GOLDEN = (
@@ -67,9 +66,3 @@ def test_key_whose_app_id_starts_with_a_dash(capsys: pytest.CaptureFixture[str])
     assert code == 0, err
     assert json.loads(out)["keyName"] == "-app1.key1"
     assert join_dash_values(["--key", "--json"]) == ["--key", "--json"]  # a forgotten value
-
-
-def test_generated_ids_never_start_with_a_dash() -> None:
-    dashes = iter([bytes([62, 1, 2, 3, 4, 5]), bytes([7])])  # 62 -> '-' in the id alphabet
-    ident = generate_id(6, rand=lambda n: next(dashes)[:n])
-    assert ident[0] not in "-_" and len(ident) == 6

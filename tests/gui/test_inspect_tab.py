@@ -217,3 +217,13 @@ async def test_misspelt_claim_is_accepted_but_and_codes_are_not_body_text(tab: I
         assert finding.code not in body  # e.g. "claims.misspelt" stays out of the card
     counts = tab.view.findings.summary.text()
     assert "Nothing Ably would object to" not in counts
+
+
+async def test_token_from_the_embedded_sandbox_is_described(tab: InspectTab, sandbox: Any) -> None:
+    key = sandbox.demo_keys["chat"]
+    details = sandbox.issue_token(key.name, client_id="carol")
+    tab.set_text(details.token)
+    assert "issued by the embedded sandbox" in tab.view.banner.title.text()
+    assert tab.view.identity.client_id.text() == "'carol'"
+    assert "expires in 1 h" in tab.view.banner.times.text()
+    assert not any(f.code == "input.key_name" for f in tab.view.findings.findings)

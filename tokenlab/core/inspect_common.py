@@ -9,13 +9,14 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from tokenlab.core import findings as fnd
 from tokenlab.core.capability import Capability
 from tokenlab.core.clientid import Identity, identity_of_token
 from tokenlab.core.errors import CapabilityError
+from tokenlab.core.issued import IssuedToken, TokenLookup
 from tokenlab.core.keys import ApiKey
 from tokenlab.core.report import CapabilityView, InspectionReport, ReportBuilder
 from tokenlab.core.timefmt import TimeInfo, duration, iso_utc, relative, year
@@ -35,14 +36,22 @@ class Context:
     depth: int = 0
     # inspects a nested token (set by the inspector; avoids an import cycle)
     inspect_nested: Callable[[str, Context], InspectionReport] | None = None
+    lookup: TokenLookup | None = None  # asks the issuer (the embedded sandbox) about a token
 
     def nested(self, token: str) -> InspectionReport | None:
         if self.inspect_nested is None or self.depth >= MAX_DEPTH:
             return None
-        deeper = Context(
-            self.now_ms, self.keys, self.key_capabilities, self.depth + 1, self.inspect_nested
-        )
+        deeper = replace(self, depth=self.depth + 1)
         return self.inspect_nested(token, deeper)
+
+    def issued(self, token: str) -> IssuedToken | None:
+        """What the issuer knows about ``token`` (None: not asked, or not one of its own)."""
+        if self.lookup is None:
+            return None
+        try:
+            return self.lookup(token)
+        except Exception:
+            return None
 
 
 # ---- times -------------------------------------------------------------------------------

@@ -21,8 +21,10 @@ from tokenlab.core.capability import Capability
 from tokenlab.core.clientid import resolve_identity
 from tokenlab.core.errors import CapabilityError, KeyFormatError
 from tokenlab.core.inspect_common import Context
+from tokenlab.core.inspect_issued import describe_issued
 from tokenlab.core.inspect_json import analyse_json
 from tokenlab.core.inspect_jwt import analyse_jwt
+from tokenlab.core.issued import TokenLookup
 from tokenlab.core.keys import ApiKey
 from tokenlab.core.report import (
     InspectionReport,
@@ -53,14 +55,21 @@ def inspect(
     now_ms: int,
     known_keys: Sequence[ApiKey] = (),
     key_capabilities: Mapping[str, Capability | str] | None = None,
+    lookup: TokenLookup | None = None,
 ) -> InspectionReport:
     """Inspect anything pasted. ``known_keys`` verify signatures and MACs by key name;
-    ``key_capabilities`` (key name -> capability) gives the effective capability."""
+    ``key_capabilities`` (key name -> capability) gives the effective capability; ``lookup``
+    asks the embedded sandbox about tokens it issued."""
     if isinstance(text, bytes | bytearray):
         text = bytes(text).decode("utf-8", "replace")
     try:
         ctx = Context(
-            now_ms, {k.name: k for k in known_keys}, _capabilities(key_capabilities), 0, _nested
+            now_ms,
+            {k.name: k for k in known_keys},
+            _capabilities(key_capabilities),
+            0,
+            _nested,
+            lookup,
         )
         return _inspect(str(text), ctx)
     except Exception as exc:  # the last line of defence: a paste must never crash the app
@@ -156,6 +165,9 @@ def _classify(t: str, offset: int | None, ctx: Context, n: int) -> InspectionRep
     if ":" in t and _KEYISH.fullmatch(t):
         return _api_key(t, offset, ctx, n)
     if m := _ABLY_TOKEN.fullmatch(t):
+        issued = ctx.issued(t)
+        if issued is not None:
+            return describe_issued(t, issued, offset, ctx, n)
         return _ably_token(t, m.group(1), offset, ctx, n)
     if ctx.depth == 0 and (decoded := b64_text(t)) and decoded.strip():
         nested = ctx.nested(decoded.strip())

@@ -43,6 +43,7 @@ from aiohttp import web
 
 from tokenlab.core.capability import Capability
 from tokenlab.core.errors import AblyError, UserError
+from tokenlab.core.issued import IssuedToken
 from tokenlab.core.keys import ApiKey
 from tokenlab.core.tokens import TokenDetails, validate_ttl
 from tokenlab.core.wire import Action
@@ -282,6 +283,21 @@ class Sandbox:
 
     def issued_tokens(self, limit: int = 200) -> list[admin.TokenInfo]:
         return [admin.token_info(t) for t in self.ctx.store.tokens(limit)]
+
+    def describe_token(self, token: str) -> IssuedToken | None:
+        """What the sandbox knows about an Ably token it issued (the inspector's lookup)."""
+        record = self.ctx.store.token(token.strip())
+        if record is None:
+            return None
+        return IssuedToken(
+            record.key_name,
+            record.issued,
+            record.expires,
+            record.capability,
+            record.client_id,
+            record.revocable,
+            record.revocation_key,
+        )
 
     # -- connections ------------------------------------------------------------------------
     def connections(self) -> list[admin.ConnectionInfo]:

@@ -174,11 +174,14 @@ class InspectTab(TabPage):
         from tokenlab.core.inspector import inspect  # first use: keeps start-up fast
 
         capabilities = {c.key_name: c.capability for c in self.ctx.key_choices() if c.capability}
+        # the embedded sandbox describes the opaque tokens it issued
+        lookup = getattr(self.ctx.sandbox, "describe_token", None)
         return inspect(
             text,
             now_ms=self.ctx.now_ms(),
             known_keys=self.ctx.known_keys(),
             key_capabilities=capabilities,
+            lookup=lookup,
         )
 
     def decode_now(self) -> None:

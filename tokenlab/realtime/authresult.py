@@ -3,8 +3,8 @@
 An authUrl response is interpreted by its Content-Type (``application/json`` -> TokenDetails,
 recognised by ``issued``, or TokenRequest, by ``keyName``; ``text/plain`` / ``application/jwt``
 -> a token string; anything else, or none, -> 40170). An authCallback result may be a string,
-TokenDetails, TokenRequest or a dict of either. Token strings are checked as ably-js does: empty, ``"null"``, ``"undefined"``,
-double-encoded JSON, or longer than 128 KiB -> 40170.
+TokenDetails, TokenRequest or a dict of either. Token strings are checked as ably-js does:
+empty, ``"null"``, ``"undefined"``, double-encoded JSON, or longer than 128 KiB -> 40170.
 """
 
 from __future__ import annotations

@@ -224,3 +224,26 @@ async def test_opened_three_minutes_after_launch_the_timestamp_is_current(
         assert "now" in page.form.timestamp_label.text()
     finally:
         page.shutdown()
+
+
+async def test_auth_url_tester_shows_request_response_and_verdict(
+    tab: TokenRequestTab, sandbox: Any, ctx: AppContext
+) -> None:
+    tester = tab.auth_url
+    assert tester.url.text() == f"{sandbox.rest_url}/auth/token-request"
+    tester.method.setCurrentText("POST")
+    tester.params.setPlainText("clientId=alice\nkey=full")
+    tester.headers.setPlainText("Authorization: Bearer session-secret")
+    tester.origin.setText("http://127.0.0.2:3000")
+    tester.run_test()
+    await ctx.runner.wait_idle()
+    assert tester.feedback.text().startswith("Accepted: a TokenRequest")
+    sent = tester.sent.toPlainText()
+    assert sent.startswith("POST ") and "clientId = alice" in sent
+    assert "session-secret" not in sent and "••••" in sent
+    assert "The auth server says it received" in tester.answer.toPlainText()
+    cors = tester.cors.text()
+    assert "Not a simple request" in cors and "allows origin" in cors
+    tester.params.setPlainText("not a pair")
+    tester.run_test()
+    assert "authParams line 1" in tester.feedback.text()

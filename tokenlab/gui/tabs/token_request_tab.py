@@ -32,6 +32,7 @@ from tokenlab.core.tokens import TokenDetails, TokenRequest, create_token_reques
 from tokenlab.gui import theme
 from tokenlab.gui.context import AppContext, UseInLive
 from tokenlab.gui.tabs.base import TabPage, TabSpec
+from tokenlab.gui.widgets.auth_url_tester import AuthUrlTester
 from tokenlab.gui.widgets.capability_matrix import CapabilityMatrix
 from tokenlab.gui.widgets.common import FeedbackLabel, MonoLine, MonoText, copy_button, heading
 from tokenlab.gui.widgets.diagnose_pane import DiagnosePane
@@ -64,6 +65,8 @@ class TokenRequestTab(TabPage):
         pages.setAccessibleName("TokenRequest modes")
         pages.addTab(self._build_page(), "Build and sign")
         pages.addTab(self.diagnose, "Diagnose a rejected TokenRequest")
+        self.auth_url = AuthUrlTester(ctx)
+        pages.addTab(self.auth_url, "Test an authUrl")
         self.pages = pages
         layout = QVBoxLayout(self)
         layout.addWidget(pages)
@@ -330,7 +333,14 @@ class TokenRequestTab(TabPage):
             ("capability", show(0, 1)),
             ("exchange", show(0, 2)),
             ("diagnose", show(1, 0, stale)),
+            ("auth-url", self._show_auth_url_test),
         ]
+
+    def _show_auth_url_test(self) -> None:
+        self.pages.setCurrentIndex(2)
+        if self.auth_url.url.text():
+            self.auth_url.origin.setText("http://localhost:3000")
+            self.auth_url.run_test()
 
     def shutdown(self) -> None:
         self._tick.stop()

@@ -1,4 +1,5 @@
-"""The command-line front door: ``tokenlab [inspect|token-request|jwt|verify|sandbox|watch]``.
+"""The command-line front door: ``tokenlab [inspect|diff|token-request|request-token|revoke|jwt|
+verify|auth-url|sandbox|watch]``.
 
 With no subcommand (or only GUI options such as ``--selftest``) ``tokenlab`` opens the desktop
 app. Each subcommand lives in ``tokenlab/commands/<name>.py`` and exposes ``register(subparsers)``;
@@ -16,7 +17,18 @@ from collections.abc import Sequence
 
 from tokenlab import __version__
 
-COMMANDS = ("inspect", "token_request", "jwt", "verify", "sandbox", "watch")
+COMMANDS = (
+    "inspect",
+    "diff",
+    "token_request",
+    "request_token",
+    "revoke",
+    "jwt",
+    "verify",
+    "auth_url",
+    "sandbox",
+    "watch",
+)
 
 EPILOG = """exit codes:
   0  fine

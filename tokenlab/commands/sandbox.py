@@ -45,6 +45,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         metavar="MS",
         help="send AUTH this long before a token expires (default 30000)",
     )
+    p.add_argument(
+        "--clock-skew",
+        type=int,
+        default=0,
+        metavar="MS",
+        help="run the server clock MS ahead (+) or behind (-): shows 40104 and iat errors",
+    )
     p.add_argument("--json", action="store_true", help="print the banner and events as JSON")
     p.set_defaults(func=run)
 
@@ -99,6 +106,7 @@ async def serve(
         db_path=path,
         allow_remote=remote,
         reauth_lead_ms=args.reauth_lead_ms,
+        clock_skew_ms=args.clock_skew,
     )
     stop = stop or asyncio.Event()
     async with Sandbox(config) as sb:

@@ -333,3 +333,49 @@ async def check_cors(
         items += await _preflight(client, request, origin, with_credentials)
     items += _origin_items(response.headers, origin, with_credentials, "response")
     return tuple(items)
+
+
+# ---- text, as the CLI prints it and the GUI shows it ----------------------------------------
+
+
+def request_text(check: AuthUrlCheck) -> str:
+    sent = check.sent
+    lines = [f"{sent.method} {sent.url}", ""]
+    lines += [f"{k}: {v}" for k, v in sent.headers.items()]
+    if sent.params:
+        lines += ["", "Parameters (query for GET, form body for POST):"]
+        lines += [f"  {k} = {v}" for k, v in sent.params.items()]
+    return "\n".join(lines)
+
+
+def response_text(check: AuthUrlCheck) -> str:
+    got = check.received
+    if got is None:
+        return "(no response)"
+    lines = [f"HTTP {got.status}  {got.content_type or '(no Content-Type)'}", ""]
+    lines += [f"{k}: {v}" for k, v in got.headers.items()]
+    lines += ["", got.body]
+    if got.echo:
+        lines += ["", "The auth server says it received:"]
+        lines.append(f"  {got.echo.get('method')} {got.echo.get('path')}")
+        for part in ("params", "headers"):
+            values = got.echo.get(part)
+            if isinstance(values, dict) and values:
+                lines.append(f"  {part}:")
+                lines += [f"    {k}: {v}" for k, v in values.items()]
+    return "\n".join(lines)
+
+
+def describe(check: AuthUrlCheck) -> str:
+    """The whole check as text: verdict, request, response, CORS."""
+    code = f" (Ably error {check.ably_code})" if check.ably_code else ""
+    mark = "✔" if check.accepted else "✖"
+    parts = [f"{mark} {check.message}{code}", "", "── request sent (secrets masked) ──"]
+    parts += [request_text(check), "", "── response ──", response_text(check)]
+    if check.cors:
+        parts += ["", "── browser (CORS) ──"]
+        for item in check.cors:
+            parts.append(f"{'✔' if item.ok else '✖'} {item.message}")
+            if item.fix and not item.ok:
+                parts.append(f"    fix: {item.fix}")
+    return "\n".join(parts)

@@ -53,34 +53,6 @@ def parse_lines(text: str, what: str, sep: str = "=") -> dict[str, str]:
     return out
 
 
-def request_text(check: AuthUrlCheck) -> str:
-    sent = check.sent
-    lines = [f"{sent.method} {sent.url}", ""]
-    lines += [f"{k}: {v}" for k, v in sent.headers.items()]
-    if sent.params:
-        lines += ["", "Parameters (query for GET, form body for POST):"]
-        lines += [f"  {k} = {v}" for k, v in sent.params.items()]
-    return "\n".join(lines)
-
-
-def response_text(check: AuthUrlCheck) -> str:
-    got = check.received
-    if got is None:
-        return "(no response)"
-    lines = [f"HTTP {got.status}  {got.content_type or '(no Content-Type)'}", ""]
-    lines += [f"{k}: {v}" for k, v in got.headers.items()]
-    lines += ["", got.body]
-    if got.echo:
-        lines += ["", "The auth server says it received:"]
-        lines.append(f"  {got.echo.get('method')} {got.echo.get('path')}")
-        for part in ("params", "headers"):
-            values = got.echo.get(part)
-            if isinstance(values, dict) and values:
-                lines.append(f"  {part}:")
-                lines += [f"    {k}: {v}" for k, v in values.items()]
-    return "\n".join(lines)
-
-
 def cors_html(check: AuthUrlCheck) -> str:
     """One line per CORS check, coloured by outcome, each failure with its fix."""
     rows = []
@@ -216,5 +188,7 @@ class AuthUrlTester(QWidget):
         self.feedback.show_message(verdict, "ok" if check.accepted else "error")
         self.cors.setText(cors_html(check))
         self.cors.setVisible(bool(check.cors))
+        from tokenlab.realtime.authurl_check import request_text, response_text
+
         self.sent.setPlainText(request_text(check))
         self.answer.setPlainText(response_text(check))

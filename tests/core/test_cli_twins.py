@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
@@ -66,3 +67,44 @@ def test_key_whose_app_id_starts_with_a_dash(capsys: pytest.CaptureFixture[str])
     assert code == 0, err
     assert json.loads(out)["keyName"] == "-app1.key1"
     assert join_dash_values(["--key", "--json"]) == ["--key", "--json"]  # a forgotten value
+
+
+def test_diff_shows_what_changed(capsys: pytest.CaptureFixture[str]) -> None:
+    from tokenlab.core.ably_jwt import mint_ably_jwt
+    from tokenlab.core.keys import ApiKey
+
+    key = ApiKey.parse(KEY)
+    a = mint_ably_jwt(key, iat_s=1_700_000_000, ttl_s=3600, client_id="alice")
+    b = mint_ably_jwt(key, iat_s=1_700_000_000, ttl_s=7200, client_id="bob")
+    code, out, _ = _run(capsys, "diff", a, b, FRESH)
+    assert code == 1
+    assert "claims.x-ably-clientId: alice -> bob" in out and "claims.exp" in out
+    code, out, _ = _run(capsys, "diff", a, a, FRESH, "--json")
+    assert code == 0 and json.loads(out)["identical"] is True
+
+
+def test_jwt_general_with_secret_and_pem(capsys: pytest.CaptureFixture[str], tmp_path: Any) -> None:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    from tokenlab.core import jws
+    from tokenlab.core.verify import verify_general_jwt
+
+    argv = ["jwt", "--general", "--alg", "HS256", "--secret", "x" * 40, "--claim", "sub=u1"]
+    code, out, _ = _run(capsys, *argv, "--json")
+    data = json.loads(out)
+    assert code == 0 and data["claims"]["sub"] == "u1" and data["header"]["alg"] == "HS256"
+    assert verify_general_jwt(data["token"], jws.key_from_secret("x" * 40)).valid
+    private = ec.generate_private_key(ec.SECP256R1())
+    pem = tmp_path / "k.pem"
+    pem.write_bytes(
+        private.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    code, out, _ = _run(capsys, "jwt", "--general", "--alg", "ES256", "--pem", str(pem), "-q")
+    assert code == 0 and verify_general_jwt(out.strip(), jws.key_from_pem(pem.read_text())).valid
+    code, _, err = _run(capsys, "jwt", "--general")
+    assert code == 2 and "exactly one of --secret" in err

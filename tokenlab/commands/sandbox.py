@@ -121,7 +121,8 @@ async def serve(
 def print_banner(sb: Sandbox, db: str, out: TextIO, *, as_json: bool) -> None:
     keys = {label: key.full() for label, key in sb.demo_keys.items()}
     if as_json:
-        banner = {"rest_url": sb.rest_url, "ws_url": sb.ws_url, "db": db, "keys": keys}
+        banner = {"rest_url": sb.rest_url, "ws_url": sb.ws_url, "db": db, "keys": keys,
+                  "clock_skew_ms": sb.settings.clock_skew_ms}  # fmt: skip
         print(json.dumps(banner), file=out, flush=True)
         return
     lines = [
@@ -129,6 +130,7 @@ def print_banner(sb: Sandbox, db: str, out: TextIO, *, as_json: bool) -> None:
         f"  REST      {sb.rest_url}",
         f"  WebSocket {sb.ws_url}",
         f"  store     {db}",
+        f"  clock     {sb.settings.clock_skew_ms:+d} ms from this computer's",
         f"  auth URL  {sb.rest_url}/auth/token-request?clientId=alice  (also /auth/jwt, "
         "/auth/token)",
         "",

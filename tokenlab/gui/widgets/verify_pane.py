@@ -30,6 +30,7 @@ from tokenlab.gui.context import KeyChoice
 from tokenlab.gui.widgets.common import heading
 
 if TYPE_CHECKING:
+    from tokenlab.core.keys import ApiKey
     from tokenlab.core.verify import Verification
 
 JWT_KINDS = frozenset({TokenKind.ABLY_JWT, TokenKind.JWT, TokenKind.EMBEDDED_JWT})
@@ -74,6 +75,19 @@ def verify_with_secret(report: InspectionReport, secret: str, *, base64: bool) -
     from tokenlab.core.verify import verify_with_secret as verify
 
     return _verdict(verify(text, secret, base64=base64))
+
+
+def verify_with_key(report: InspectionReport, key: ApiKey) -> Verdict:
+    """With a key tokenlab knows: Ably's rules (UTF-8 secret; a JWT's kid must name the key),
+    exactly as ``tokenlab verify --key``."""
+    text = _token_text(report)
+    if text is None:
+        return Verdict("info", f"There is no signature to verify in {report.kind.title}.")
+    from tokenlab.core.verify import verify_ably_jwt, verify_token_request
+
+    if report.kind == TokenKind.TOKEN_REQUEST:
+        return _verdict(verify_token_request(text, key.secret))
+    return _verdict(verify_ably_jwt(text, key))
 
 
 def verify_with_pem(report: InspectionReport, text: str) -> Verdict:
@@ -176,7 +190,7 @@ class VerifyPane(QWidget):
         choice = next((c for c in self._choices if c.key_name == mode), None)
         if choice is None or choice.key is None:
             return Verdict("info", "That key's secret is not available.")
-        return verify_with_secret(report, choice.key.secret, base64=False)
+        return verify_with_key(report, choice.key)
 
     def update_result(self) -> None:
         verdict = self.verdict()

@@ -165,7 +165,8 @@ def test_misspelt_ably_claims(claim: str, meant: str) -> None:
     finding = report.finding("claims.misspelt")
     assert finding is not None and meant in finding.message and finding.severity == "warning"
     assert report.verdict.outcome == "accepted_but"
-    assert report.verdict.sentence.startswith("Accepted, but: Claim")
+    assert report.verdict.sentence.startswith("Accepted, but: Ably ignores the unknown claim")
+    assert "so the token" in report.verdict.sentence  # the consequence, at a glance
 
 
 def test_misspelling_alone_marks_an_ably_jwt() -> None:

@@ -211,7 +211,9 @@ async def test_misspelt_claim_is_accepted_but_and_codes_are_not_body_text(tab: I
     from tokenlab.gui.widgets.findings_view import card_html
 
     tab.set_text(_jwt({"iat": NOW // 1000, "exp": NOW // 1000 + 600, "x-ably-capabilities": "{}"}))
-    assert tab.view.banner.verdict.text().startswith("Accepted, but: Claim 'x-ably-capabilities'")
+    assert tab.view.banner.verdict.text().startswith(
+        "Accepted, but: Ably ignores the unknown claim 'x-ably-capabilities'"
+    )
     for finding in tab.view.findings.findings:
         body = card_html(finding, tab.palette())
         assert finding.code not in body  # e.g. "claims.misspelt" stays out of the card

@@ -162,8 +162,8 @@ def _check_claim_names(d: DecodedJwt, b: ReportBuilder) -> None:
             b.add(
                 fnd.warning(
                     "claims.misspelt",
-                    f"Claim {name!r} is not an Ably claim (did you mean {suggestion!r}?). Ably "
-                    f"accepts the token and ignores unknown claims, {effect}.",
+                    f"Ably ignores the unknown claim {name!r} (did you mean {suggestion!r}?), "
+                    f"{effect}.",
                     f"Rename the claim to {suggestion!r} (exact spelling and case).",
                 )
             )

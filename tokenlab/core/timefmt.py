@@ -51,8 +51,11 @@ def local(ms: int) -> str:
 
 
 def duration(ms: int) -> str:
-    """A duration in its two largest units: ``1 h 30 min``, ``45 s``, ``250 ms``."""
+    """A duration in its two largest units: ``1 h 30 min``, ``45 s``, ``250 ms``; beyond a
+    century, ``about 56,859 years``."""
     ms = abs(ms)
+    if ms >= _FAR_MS:
+        return f"about {ms // _YEAR_MS:,} years"
     for i, (unit, size) in enumerate(_UNITS):
         if ms >= size:
             big, rest = divmod(ms, size)
@@ -69,7 +72,7 @@ def relative(ms: int, now_ms: int) -> str:
     if abs(delta) < 1000:
         return "now"
     if abs(delta) >= _FAR_MS:
-        years = f"about {abs(delta) // _YEAR_MS:,} years"
+        years = duration(delta)
         return f"in {years} (year {year(ms):,})" if delta > 0 else f"{years} ago"
     return f"in {duration(delta)}" if delta > 0 else f"{duration(delta)} ago"
 

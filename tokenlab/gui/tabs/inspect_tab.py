@@ -282,9 +282,14 @@ class InspectTab(TabPage):
             ("diff", show("ably-jwt", 4, "expired-token")),
             ("expired", show("expired-token", 0)),
             ("api-key", show("api-key", 0)),
+            ("ms-exp", lambda: self.set_text(self._mistake("ms-exp"))),
+            ("typo-claim", lambda: self.set_text(self._mistake("typo-claim"))),
             ("token-request", show("token-request", 1)),
             ("embedded", show("embedded-jwt", 0)),
         ]
+
+    def _mistake(self, mistake: str) -> str:
+        return samples.mistake_text(mistake, now_ms=self.ctx.now_ms())
 
     def _sample(self, sample_id: str) -> str:
         return samples.sample_text(sample_id, now_ms=self.ctx.now_ms()).strip()

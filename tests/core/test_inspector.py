@@ -314,7 +314,7 @@ def test_api_key_pasted() -> None:
     report = _run(text)
     assert report.kind is TokenKind.API_KEY and not report.has_errors
     assert report.verdict.outcome == "accepted_but"  # Ably takes it (Basic auth); risky
-    assert "Ably accepts it" in report.verdict.sentence
+    assert "where a token belongs" in report.verdict.sentence
     assert "s3cr3t" not in json.dumps(report.to_dict())
     secret = next(s for s in report.segments if s.part is Part.SECRET)
     assert text[secret.start : secret.end] == "s3cr3t"

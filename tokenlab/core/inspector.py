@@ -226,8 +226,8 @@ def _api_key(t: str, offset: int | None, ctx: Context, n: int) -> InspectionRepo
     b.add(
         fnd.warning(
             "key.pasted",
-            f"This is an API key where a token belongs: Ably accepts it (Basic auth), but it holds "
-            f"the secret ({key.masked()}). Whoever has it can do anything "
+            f"An API key, secret included ({key.masked()}), where a token belongs. Ably accepts "
+            "it (Basic auth), and whoever has it can do anything "
             "the key allows, for as long as the key lives. Never ship it to browsers or apps.",
             "Keep keys on your server and give clients tokens (TokenRequest or JWT). If this key "
             "was shared or committed, revoke or rotate it in the Ably dashboard.",

@@ -339,6 +339,7 @@ class TokenRequestTab(TabPage):
     def _show_auth_url_test(self) -> None:
         self.pages.setCurrentIndex(2)
         if self.auth_url.url.text():
+            self.auth_url.params.setPlainText("clientId=alice")
             self.auth_url.origin.setText("http://localhost:3000")
             self.auth_url.run_test()
 

@@ -47,7 +47,7 @@ class ReportBanner(QWidget):
         self.icon.setAccessibleName("Overall result")
         self.title = QLabel(textFormat=Qt.TextFormat.RichText)
         self.title.setAccessibleName("What this is")
-        self.verdict = QLabel()
+        self.verdict = QLabel(wordWrap=True)  # long verdicts wrap, never widen the window
         self.verdict.setAccessibleName("Verdict")
         self.times = QLabel()
         self.times.setAccessibleName("Lifetime")

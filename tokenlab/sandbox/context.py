@@ -40,6 +40,7 @@ class Context:
         self.sessions = SessionRegistry(self)
         self.port = config.port
         self.host = config.host
+        self.admin_token = self.new_id(24)  # per run; guards the demo auth server's mode
 
     def now_ms(self) -> int:
         """Server time: the injected clock plus the configured skew."""

@@ -7,7 +7,8 @@ Usage (GUI and tests)::
         unsubscribe = sb.subscribe(lambda event: print(event.kind, event.message))
 
 Lifecycle: ``await start()`` / ``await stop()`` (or ``async with``). Binding a non-loopback host
-needs ``allow_remote=True``; otherwise requests whose Host/Origin is not local are refused.
+needs ``allow_remote=True``. Requests whose Host/Origin is neither loopback nor an address the
+sandbox serves are always refused (the DNS-rebinding guard).
 
 Admin methods (all synchronous and cheap; frames they cause are queued to the connections):
 
@@ -97,7 +98,7 @@ class Sandbox:
         if cfg.provision_demo:
             provisioning.ensure_demo(ctx)
         app = web.Application(
-            middlewares=make_middlewares(ctx.allow_remote), client_max_size=MAX_BODY_BYTES
+            middlewares=make_middlewares(cfg.host), client_max_size=MAX_BODY_BYTES
         )
         app[CONTEXT] = ctx
         rest.add_routes(app)
@@ -146,6 +147,11 @@ class Sandbox:
             raise RuntimeError("The sandbox is not running (use 'async with Sandbox(...)').")
         return self._ctx
 
+    @property
+    def admin_token(self) -> str:
+        """This run's admin credential (the ``X-Tokenlab-Admin`` header of POST /auth/mode)."""
+        return self.ctx.admin_token
+
     # -- addresses --------------------------------------------------------------------------
     @property
     def host(self) -> str:
@@ -160,6 +166,8 @@ class Sandbox:
         host = self.config.host
         if host in ("0.0.0.0", ""):
             return "127.0.0.1"
+        if host == "::":
+            return "[::1]"  # the unspecified address is not connectable
         return f"[{host}]" if ":" in host else host
 
     @property

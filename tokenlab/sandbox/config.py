@@ -56,6 +56,7 @@ class SandboxConfig:
     tick_ms: int = 100  # resolution of reauth / expiry / revocation enforcement
     server_id: str = "tokenlab-sandbox"
     rand: Callable[[int], bytes] = field(default=os.urandom)  # ids, secrets, tokens
+    header_timeout_s: float = 15.0  # a connection idle or mid-headers this long is closed
 
 
 @dataclass

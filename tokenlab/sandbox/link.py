@@ -37,6 +37,7 @@ class Link:
         self.loop = asyncio.get_running_loop()
         self.last_send = self.loop.time()
         self.closing = False
+        self.close_code = 1000
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._writer(), name="sandbox-link-writer")
@@ -60,12 +61,13 @@ class Link:
         self._queue.put_nowait(data)
         self.last_send = self.loop.time()
 
-    def close_after(self, frame: Frame | None = None) -> None:
+    def close_after(self, frame: Frame | None = None, *, code: int = 1000) -> None:
         """Send ``frame`` (if any) after everything queued, then close the WebSocket."""
         if self.closing:
             return
         if frame is not None:
             self.send(frame)
+        self.close_code = code
         self.closing = True
         self._queue.put_nowait(_CLOSE)
 
@@ -94,7 +96,7 @@ class Link:
             while True:
                 item = await self._queue.get()
                 if item is _CLOSE:
-                    await self.ws.close()
+                    await self.ws.close(code=self.close_code)
                     return
                 if isinstance(item, str):
                     await self.ws.send_str(item)

@@ -52,6 +52,7 @@ from tokenlab.sandbox import config as ev
 from tokenlab.sandbox.auth import Credentials, parse_capability
 from tokenlab.sandbox.config import SandboxConfig, SandboxEvent, Settings, Subscriber
 from tokenlab.sandbox.context import CONTEXT, Context
+from tokenlab.sandbox.httpserver import SandboxRunner
 from tokenlab.sandbox.httpwire import MAX_BODY_BYTES, is_local_name, make_middlewares
 from tokenlab.sandbox.protocol import error_frame
 from tokenlab.sandbox.realtime import websocket_route
@@ -104,12 +105,13 @@ class Sandbox:
         rest.add_routes(app)
         authserver.add_routes(app)
         app.router.add_get("/", websocket_route)
-        runner = web.AppRunner(
+        runner = SandboxRunner(
             app,
             access_log=None,
             shutdown_timeout=2.0,
             max_line_size=MAX_REQUEST_LINE,
             max_field_size=MAX_REQUEST_LINE,
+            keepalive_timeout=cfg.header_timeout_s,  # also ends connections that never finish
         )
         await runner.setup()
         site = web.TCPSite(runner, cfg.host, cfg.port, backlog=4096)

@@ -1,5 +1,5 @@
 """Attack families below the routes: oversized frames and headers, unmasked frames, connections
-that never finish their headers, and slow subscribers and channel floods (memory)."""
+that never finish their headers, and slow subscribers and history floods (memory)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import json
 import os
+import socket
 import struct
 from collections.abc import AsyncIterator
 from urllib.parse import quote
@@ -16,6 +17,8 @@ import pytest
 
 from tests.sandbox.conftest import WAIT, FakeClock, config, connected, key_of
 from tokenlab.sandbox import Sandbox
+from tokenlab.sandbox.channels import ChannelHub
+from tokenlab.sandbox.link import Link
 
 Stream = tuple[asyncio.StreamReader, asyncio.StreamWriter]
 
@@ -147,3 +150,96 @@ async def test_a_well_formed_client_is_unaffected(sb: Sandbox, http: aiohttp.Cli
     await client.send({"action": 0, "id": "ok"})
     assert (await client.expect(0))["id"] == "ok"
     await client.close()
+
+
+# -- 12. memory: slow subscribers and history ------------------------------------------------------
+class StuckSocket:
+    """A WebSocket whose peer never reads: every send waits forever."""
+
+    closed = False
+
+    def __init__(self) -> None:
+        self.never = asyncio.Event()
+
+    async def send_str(self, data: str) -> None:
+        await self.never.wait()
+
+    async def send_bytes(self, data: bytes) -> None:
+        await self.never.wait()
+
+    async def close(self, code: int = 1000) -> None:
+        return None
+
+
+async def test_slow_subscriber_queue_is_capped_in_bytes_and_released() -> None:
+    link = Link(StuckSocket(), None, "msgpack", max_queue_bytes=1_000_000)  # type: ignore[arg-type]
+    link.start()
+    try:
+        for _ in range(9):  # nine big frames: far fewer than any frame-count limit
+            link.send_encoded(b"x" * 100_000)
+        assert link.alive and link.queued_bytes >= 800_000
+        link.send_encoded(b"y" * 200_000)  # over the byte cap: the subscriber is dropped
+        assert link.closing and link.queued_bytes == 0
+        link.send_encoded(b"z")  # and nothing more is queued for it
+        assert link.queued_bytes == 0
+    finally:
+        await link.wait_closed(0.1)
+
+
+async def test_subscriber_that_never_reads_is_dropped_and_others_carry_on(
+    clock: FakeClock, http: aiohttp.ClientSession
+) -> None:
+    async with Sandbox(config(clock, max_queue_bytes=200_000)) as sb:
+        key = key_of(sb).full()
+        sock = socket.socket()
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        sock.setblocking(False)
+        await asyncio.get_running_loop().sock_connect(sock, ("127.0.0.1", sb.port))
+        reader, writer = await asyncio.open_connection(sock=sock)
+        try:
+            await upgrade(sb, (reader, writer))
+            attach = b'{"action":10,"channel":"flood"}'
+            writer.write(frame_header(1, len(attach)) + bytes(4) + attach)
+            fast, _ = await connected(sb, http, key=key, binary=True)
+            await fast.send({"action": 10, "channel": "flood"})
+            await fast.expect(11)
+            slow_id = next(c.connection_id for c in sb.connections() if c.format == "json")
+            for serial in range(2_000):
+                data = os.urandom(30_000)
+                await fast.send(
+                    {
+                        "action": 15,
+                        "channel": "flood",
+                        "msgSerial": serial,
+                        "messages": [{"data": data}],
+                    }
+                )
+                while (frame := await fast.recv())["action"] != 1:
+                    assert frame["action"] == 15
+                if not any(c.connection_id == slow_id and c.connected for c in sb.connections()):
+                    break
+            else:
+                pytest.fail("the subscriber that never reads was never dropped")
+            await fast.send({"action": 0, "id": "still-here"})
+            while (frame := await fast.recv())["action"] != 0:
+                pass
+            assert frame["id"] == "still-here"
+            await fast.close()
+        finally:
+            writer.close()
+            with contextlib.suppress(ConnectionError):
+                await writer.wait_closed()
+
+
+def test_history_is_capped_in_bytes_and_channel_count() -> None:
+    hub = ChannelHub(lambda: 0, history_max_bytes=10_000, history_max_channels=3)
+    for index in range(50):
+        message = {"id": f"m:{index}", "timestamp": 0, "data": "x" * 1_000}
+        hub.publish("app", "big", [message], sender=None)
+    kept = hub.history("app", "big", 1_000)
+    assert 1 <= len(kept) <= 10 and kept[0]["id"] == "m:49"  # newest first, within the bytes
+    for index in range(10):
+        hub.publish("app", f"ch{index}", [{"id": f"c{index}:0", "timestamp": 0}], sender=None)
+    assert hub.history("app", "big", 10) == []  # least recently used: its history went
+    assert [bool(hub.history("app", f"ch{i}", 10)) for i in range(10)] == [False] * 7 + [True] * 3
+    assert hub.find("app", "ch0") is None  # nothing attached, nothing kept: the channel went

@@ -36,7 +36,11 @@ class Context:
         self.revocations = RevocationIndex(store.revocations())
         self.authn = Authenticator(store, self.now_ms, self.revocations)
         self.issuer = TokenIssuer(store, self.now_ms, self.events, config.rand)
-        self.hub = ChannelHub(self.now_ms)
+        self.hub = ChannelHub(
+            self.now_ms,
+            history_max_bytes=config.history_max_bytes,
+            history_max_channels=config.history_max_channels,
+        )
         self.sessions = SessionRegistry(self)
         self.port = config.port
         self.host = config.host

@@ -53,7 +53,7 @@ async def websocket_route(request: web.Request) -> web.StreamResponse:
         )
     await ws.prepare(request)
     fmt, fmt_error = _format(request.query)
-    link = Link(ws, request.transport, fmt)
+    link = Link(ws, request.transport, fmt, max_queue_bytes=ctx.config.max_queue_bytes)
     link.start()
     guard = guard_frames(
         request, ctx.config.max_frame_size, lambda v: _on_violation(ctx, link, guard, v)

@@ -152,3 +152,12 @@ def test_cli_inspect_reports_hostile_input_without_a_traceback(
         json.loads(out)
     else:
         assert out.strip()
+
+
+@pytest.mark.parametrize("capability", ['{"x":[{}]}', '{"x":[["publish"]]}'])
+def test_non_string_capability_ops_are_a_finding(capability: str) -> None:
+    text = segment({"alg": "HS256", "kid": KEY.name}) + "."
+    text += segment({"iat": NOW // 1000, "exp": NOW // 1000 + 60, "x-ably-capability": capability})
+    report = inspect(text + ".c2ln", now_ms=NOW)
+    found = [f for f in report.findings if f.code == "capability.op_not_string"]
+    assert found and found[0].ably_code == 40000

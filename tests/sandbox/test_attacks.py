@@ -16,6 +16,7 @@ from typing import Any
 import aiohttp
 import msgpack
 import pytest
+from aiohttp.test_utils import make_mocked_request
 
 from tests.sandbox.conftest import (
     FakeClock,
@@ -27,10 +28,12 @@ from tests.sandbox.conftest import (
     signed,
     token,
 )
+from tokenlab.commands.sandbox import remote_warning
 from tokenlab.core.ably_jwt import b64url_encode, hs256, mint_ably_jwt
 from tokenlab.core.keys import ApiKey
 from tokenlab.core.tokens import create_token_request
 from tokenlab.sandbox import Sandbox
+from tokenlab.sandbox.httpwire import guard_violation
 
 Reply = tuple[int, Any]
 NON_STRING_OPS = ['{"x":[{}]}', '{"x":[["publish"]]}', '{"x":[1]}']
@@ -172,6 +175,42 @@ async def test_remote_sandbox_refuses_foreign_hosts_and_origins(
             async with http.request(method, f"{sb.rest_url}{path}", headers=headers) as r:
                 assert (r.status, (await r.json())["error"]["code"]) == (403, 40300)
                 assert "Access-Control-Allow-Origin" not in r.headers
+
+
+class _Transport:
+    def __init__(self, sockname: tuple[str, int]) -> None:
+        self.sockname = sockname
+
+    def get_extra_info(self, name: str, default: Any = None) -> Any:
+        return self.sockname if name == "sockname" else default
+
+
+@pytest.mark.parametrize(
+    ("bound", "arrived_on", "headers", "admitted"),
+    [
+        ("0.0.0.0", "192.0.2.7", {"Host": "192.0.2.7:8080"}, True),
+        ("0.0.0.0", "192.0.2.7", {"Host": "192.0.2.7", "Origin": "http://192.0.2.7:3000"}, True),
+        ("::", "::ffff:192.0.2.7", {"Host": "192.0.2.7:8080"}, True),
+        ("0.0.0.0", "192.0.2.7", {"Host": "192.0.2.8:8080"}, False),
+        ("0.0.0.0", "192.0.2.7", {"Host": "rebound.example"}, False),
+        ("0.0.0.0", "192.0.2.7", {"Host": "192.0.2.7", "Origin": "http://evil.example"}, False),
+        ("0.0.0.0", "192.0.2.7", {"Host": "0.0.0.0"}, False),
+        ("class.example", "192.0.2.7", {"Host": "class.example:80"}, True),
+        ("0.0.0.0", "192.0.2.7", {"Host": "localhost:8080"}, True),
+    ],
+)
+def test_guard_admits_the_served_addresses_and_nothing_else(
+    bound: str, arrived_on: str, headers: dict[str, str], admitted: bool
+) -> None:
+    request = make_mocked_request(
+        "GET", "/time", headers=headers, transport=_Transport((arrived_on, 8080))
+    )
+    assert (guard_violation(request, bound) is None) is admitted
+
+
+def test_remote_warning_says_what_a_browser_page_can_reach() -> None:
+    warning = remote_warning("0.0.0.0") or ""
+    assert "localhost" in warning and "refused" in warning and "DNS-rebinding" in warning
 
 
 def test_unspecified_ipv6_host_prints_a_connectable_url() -> None:
@@ -404,3 +443,93 @@ async def test_signed_request_token_round_trip_still_works(
     request = create_token_request(ApiKey.parse(key_of(sb).full()), now_ms=sb.now_ms)
     status, details = await post_token_request(sb, http, request.to_dict())
     assert status == 200 and details["token"]
+
+
+# -- the families the review found holding: replayed so that they keep holding ----------------
+async def _forged_mac(sb: Sandbox, http: aiohttp.ClientSession) -> Reply:
+    body = signed(sb).to_dict()
+    body["mac"] = base64.b64encode(b"\0" * 32).decode()
+    return await post_token_request(sb, http, body)
+
+
+async def _replayed_nonce(sb: Sandbox, http: aiohttp.ClientSession) -> Reply:
+    body = signed(sb, nonce="n" * 16).to_dict()
+    await post_token_request(sb, http, body)
+    return await post_token_request(sb, http, body)
+
+
+async def _stale_timestamp(sb: Sandbox, http: aiohttp.ClientSession) -> Reply:
+    return await post_token_request(sb, http, signed(sb, timestamp=sb.now_ms() - 121_000).to_dict())
+
+
+async def _ttl_over_cap(sb: Sandbox, http: aiohttp.ClientSession) -> Reply:
+    return await post_token_request(sb, http, signed(sb, "revocable", ttl=3_600_001).to_dict())
+
+
+async def _escalation(sb: Sandbox, http: aiohttp.ClientSession) -> Reply:
+    body = signed(sb, "chat", capability='{"admin":["publish"]}').to_dict()
+    return await post_token_request(sb, http, body)
+
+
+async def _jwt_alg_none(sb: Sandbox, http: aiohttp.ClientSession) -> Reply:
+    head = b64url_encode(json.dumps({"alg": "none", "kid": key_of(sb).name}).encode())
+    now_s = sb.now_ms() // 1000
+    body = b64url_encode(json.dumps({"iat": now_s, "exp": now_s + 60}).encode())
+    url = f"{sb.rest_url}/channels/c/messages"
+    return await call(http, "GET", url, headers=bearer(f"{head}.{body}."))
+
+
+async def _jwt_unknown_app(sb: Sandbox, http: aiohttp.ClientSession) -> Reply:
+    fake = ApiKey.parse("nosuchapp.k3y:s3cr3t")
+    jwt = mint_ably_jwt(fake, iat_s=sb.now_ms() // 1000, ttl_s=60)
+    return await call(http, "GET", f"{sb.rest_url}/channels/c/messages", headers=bearer(jwt))
+
+
+async def _jwt_cross_app(sb: Sandbox, http: aiohttp.ClientSession) -> Reply:
+    other = sb.create_key(sb.create_app("other"))
+    forged = ApiKey(other.app_id, other.key_id, key_of(sb).secret)  # kid of B, secret of A
+    jwt = mint_ably_jwt(forged, iat_s=sb.now_ms() // 1000, ttl_s=60)
+    return await call(http, "GET", f"{sb.rest_url}/channels/c/messages", headers=bearer(jwt))
+
+
+async def _client_id_masquerade(sb: Sandbox, http: aiohttp.ClientSession) -> Reply:
+    url = f"{sb.rest_url}/channels/c/messages"
+    headers = bearer(token(sb, client_id="alice"))
+    return await call(http, "POST", url, json={"clientId": "bob", "data": 1}, headers=headers)
+
+
+async def _deleted_app(sb: Sandbox, http: aiohttp.ClientSession) -> Reply:
+    app_id = sb.create_app("doomed")
+    key = sb.create_key(app_id)
+    tok = sb.issue_token(key.name).token
+    sb.delete_app(app_id)
+    return await call(http, "GET", f"{sb.rest_url}/channels/c/messages", headers=bearer(tok))
+
+
+async def _malformed_body(sb: Sandbox, http: aiohttp.ClientSession) -> Reply:
+    url = f"{sb.rest_url}/keys/{key_of(sb).name}/requestToken"
+    headers = {"Content-Type": "application/json"}
+    return await call(http, "POST", url, data='{"keyName":', headers=headers)
+
+
+FAMILIES = {
+    "mac forgery": (_forged_mac, (401, 40101)),
+    "nonce replay": (_replayed_nonce, (401, 40105)),
+    "timestamp outside ±2 min": (_stale_timestamp, (401, 40104)),
+    "revocable ttl cap": (_ttl_over_cap, (400, 40003)),
+    "capability escalation": (_escalation, (401, 40160)),
+    "jwt alg none": (_jwt_alg_none, (401, 40144)),
+    "jwt kid of an unknown app": (_jwt_unknown_app, (404, 40400)),
+    "jwt kid of another app": (_jwt_cross_app, (401, 40144)),
+    "clientId masquerade": (_client_id_masquerade, (400, 40012)),
+    "token of a deleted app": (_deleted_app, (401, 40101)),
+    "malformed body": (_malformed_body, (400, 40001)),
+}
+
+
+@pytest.mark.parametrize("family", list(FAMILIES))
+async def test_attack_families_that_hold_keep_holding(
+    sb: Sandbox, http: aiohttp.ClientSession, family: str
+) -> None:
+    attack, expected = FAMILIES[family]
+    assert code_of(await attack(sb, http)) == expected

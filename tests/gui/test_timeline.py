@@ -55,7 +55,7 @@ def test_lanes_fold_states_tokens_and_markers() -> None:
         (T0 + 30_050, T0 + 90_050),
     ]
     kinds = [m.kind for m in alice.markers]
-    assert kinds == ["server_auth", "renewal", "renewed", "warning"]
+    assert kinds == ["server_auth", "renewal", "renewed", "disconnect"]
     spans = alice.spans(T0 + 5_000, T0 + 50_000, now_ms=T0 + 60_000)
     assert [s[2] for s in spans] == ["connected", "disconnected"]
     assert spans[-1][1] == T0 + 60_000  # the current state runs to now

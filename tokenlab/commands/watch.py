@@ -170,7 +170,9 @@ class Printer:
             self._out.write("\n")
         elif self._frames or event.kind not in FRAME_KINDS:
             start = self._start = event.mono_ms if self._start is None else self._start
-            self._out.write(f"+{(event.mono_ms - start) / 1000:8.3f}s  {describe(event)}\n")
+            self._out.write(
+                f"+{(event.mono_ms - start) / 1000:8.3f}s  {describe(event, ascii_only=True)}\n"
+            )
         self._out.flush()
 
 

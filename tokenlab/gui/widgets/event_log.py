@@ -35,18 +35,10 @@ from tokenlab.gui.models.events_model import (
 )
 from tokenlab.gui.models.live_details import EMPTY_DETAILS, details_html
 from tokenlab.gui.models.live_records import LogEntry, Severity
+from tokenlab.realtime.kinds import GROUPS
 
 ALL_CONNECTIONS = "All connections"
-KIND_GROUPS: dict[str, frozenset[str] | None] = {
-    "All kinds": None,
-    "Frames": frozenset({"frame_sent", "frame_received"}),
-    "Connection states": frozenset({"state_changed", "client_id"}),
-    "Tokens and renewals": frozenset(
-        {"token_obtained", "renewal_started", "renewal_succeeded", "renewal_failed", "http"}
-    ),
-    "Channels, messages, presence": frozenset({"channel_state", "message", "presence"}),
-    "Notes": frozenset({"note", "events_dropped"}),
-}
+KIND_GROUPS: dict[str, frozenset[str] | None] = {"All kinds": None, **GROUPS}
 LEVELS: dict[str, Severity] = {
     "All levels": Severity.INFO,
     "Warnings and errors": Severity.WARNING,

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from PySide6.QtCore import QEvent, Qt, QTimer
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QResizeEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -114,14 +114,18 @@ class TimelineWidget(QWidget):
         self.lanes.clear()
         self.canvas.update()
 
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_height()  # the legend wraps onto more rows when narrower
+
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
         if event.type() == QEvent.Type.FontChange:  # the presenter's larger font
             self._fit_height()
 
     def _fit_height(self) -> None:
-        g = self.canvas.geometry_for(self.canvas.width(), 0)
-        self.canvas.setMinimumHeight(g.content_height(len(self.lanes.lanes)))
+        width = max(self.canvas.width(), self._area.viewport().width())
+        self.canvas.setMinimumHeight(self.canvas.content_height(width, len(self.lanes.lanes)))
 
     def stop(self) -> None:
         self._timer.stop()

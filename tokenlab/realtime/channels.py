@@ -20,6 +20,7 @@ from tokenlab.core.wire import Action, Flag
 from tokenlab.realtime.events import ChannelState, ChannelStateChanged, MessageReceived
 from tokenlab.realtime.presence import Presence
 from tokenlab.realtime.protocol import ErrorInfo, frame_action, frame_error
+from tokenlab.realtime.state import REFUSED_STATE_CODES
 
 if TYPE_CHECKING:
     from tokenlab.realtime.connection import Connection
@@ -77,7 +78,12 @@ class Channel:
         """ATTACH and wait for ATTACHED; AblyError (e.g. 40160) if the server refuses."""
         if self.state == "attached":
             return
-        await self._conn.wait_connected(timeout_ms)
+        try:
+            await self._conn.wait_connected(timeout_ms)
+        except AblyError as err:
+            if err.ably_code in REFUSED_STATE_CODES:
+                raise self._conn.refuse("attach", err, channel=self.name) from None
+            raise
         self._set_state("attaching")
         await self._request({"action": Action.ATTACH, "channel": self.name}, timeout_ms)
 
@@ -117,11 +123,12 @@ class Channel:
         if client_id is None or not self._conn.options.client_side_checks:
             return
         if own not in (None, "*") and client_id != own:
-            raise AblyError(
+            err = AblyError(
                 40012,
                 f"Message clientId {client_id!r} does not match this connection's clientId {own!r}",
                 status=400,
             )
+            raise self._conn.refuse("publish", err, channel=self.name, client_id=client_id)
 
     async def _request(self, message: Mapping[str, Any], timeout_ms: int | None) -> None:
         fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()

@@ -26,10 +26,12 @@ from tokenlab.realtime.auth import Authenticator, ObtainedToken
 from tokenlab.realtime.authhttp import AuthHttp
 from tokenlab.realtime.channels import Channels
 from tokenlab.realtime.events import (
+    ClientRefusal,
     ConnectionState,
     EventBody,
     IdentityKind,
     Note,
+    RefusedOperation,
     RenewalFailed,
     RenewalStarted,
     RenewalSucceeded,
@@ -114,6 +116,19 @@ class Connection:
 
     def emit(self, body: EventBody) -> None:
         self.stream.emit(self.name, body)
+
+    def refuse(
+        self,
+        operation: RefusedOperation,
+        error: AblyError,
+        *,
+        channel: str | None = None,
+        client_id: str | None = None,
+    ) -> AblyError:
+        """Report an operation the client itself refuses (a ClientRefusal event with its Ably
+        code) and return the error for the caller to raise."""
+        self.emit(ClientRefusal(operation, channel, client_id, ErrorInfo.from_error(error)))
+        return error
 
     def _on_state_event(self, body: EventBody) -> None:
         self.emit(body)
@@ -272,6 +287,7 @@ class Connection:
         if self.state == "connected":
             return await self.reauth("authorize")
         token = await self._renew_offline()
+        self._check_authorized_client_id(token)
         self._loop.token_refreshed()
         if self.state == "connecting":
             self._loop.restart()
@@ -305,7 +321,10 @@ class Connection:
 
     async def _reauth_exchange(self, trigger: RenewalTrigger) -> ObtainedToken:
         token = await self.auth.obtain(trigger)
-        self.check_token_client_id(token)
+        if trigger == "authorize":
+            self._check_authorized_client_id(token)
+        else:
+            self.check_token_client_id(token)
         transport = self.transport
         if self.state != "connected" or transport is None:
             return token  # the reconnect in progress will use the new token
@@ -347,6 +366,13 @@ class Connection:
         # Failures are reported as RenewalFailed and acted on in _on_reauth_error.
         with contextlib.suppress(AblyError):
             await self.reauth(trigger)
+
+    def _check_authorized_client_id(self, token: ObtainedToken) -> None:
+        """authorize() may not change an established clientId: a client-side 40102 (RTC8)."""
+        try:
+            self.check_token_client_id(token)
+        except AblyError as err:
+            raise self.refuse("authorize", err, client_id=token.client_id) from None
 
     def check_token_client_id(self, token: ObtainedToken) -> None:
         """RSA15a and late initialisation (RSA7b2): a clientId in TokenDetails must fit."""

@@ -65,6 +65,11 @@ class ClientIdTracker:
             status=401,
         )
 
+    def confirm_unidentified(self, source: Source) -> None:
+        """Say explicitly that a connection has no clientId (an anonymous CONNECTED)."""
+        if self.client_id is None:
+            self._report(None, "confirmed", source)
+
     def _report(
         self, client_id: str | None, status: Literal["assigned", "confirmed"], source: Source
     ) -> None:

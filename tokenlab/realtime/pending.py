@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from tokenlab.core.errors import AblyError
+from tokenlab.core.wire import Action
 from tokenlab.realtime.events import ConnectionState
 from tokenlab.realtime.protocol import ErrorInfo, frame_error
 from tokenlab.realtime.state import TERMINAL, state_error
@@ -61,7 +62,10 @@ class PendingMessages:
         within realtimeRequestTimeout."""
         conn = self._conn
         if conn.state in ("suspended", "closing", *TERMINAL):
-            raise state_error(conn.state)
+            operation = "presence" if message.get("action") == Action.PRESENCE else "publish"
+            raise conn.refuse(
+                operation, state_error(conn.state), channel=_str(message.get("channel"))
+            )
         if conn.state == "initialized":
             conn.connect()
         loop = asyncio.get_running_loop()
@@ -151,3 +155,7 @@ class PendingMessages:
                 failed = state == "failed" and reason is not None
                 error = reason.to_exception() if failed and reason else state_error(state)
                 entry.future.set_exception(error)
+
+
+def _str(value: object) -> str | None:
+    return value if isinstance(value, str) else None

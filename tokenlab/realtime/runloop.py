@@ -253,6 +253,8 @@ class RunLoop:
         try:
             if isinstance(client_id, str):
                 conn.ids.apply(client_id, "connected")
+            elif conn.state != "connected":
+                conn.ids.confirm_unidentified("connected")
         except AblyError as err:
             return self.fail(ErrorInfo.from_error(err))
         update = conn.state == "connected"

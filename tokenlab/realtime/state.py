@@ -22,6 +22,9 @@ STATE_CODES: dict[ConnectionState, tuple[int, str]] = {
     "closing": (80017, "Connection closing"),
 }
 
+# The codes of an operation refused because the connection is not (or no longer) usable.
+REFUSED_STATE_CODES = frozenset(code for code, _ in STATE_CODES.values())
+
 
 def retry_delay_ms(base_ms: int, attempt: int, jitter: float) -> int:
     """RTB1: ``base * min((attempt + 2) / 3, 2) * (1 - jitter * 0.2)``; attempt counts from 1."""

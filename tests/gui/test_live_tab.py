@@ -14,10 +14,10 @@ from tests.gui.helpers import wait_until
 from tests.gui.live_helpers import entries, kinds, live_tab
 from tokenlab.core.clock import system_now_ms
 from tokenlab.gui.context import AppContext, UseInLive
-from tokenlab.gui.models.live_connections import STATE_ROLE
-from tokenlab.gui.models.live_records import FrameRecord
-from tokenlab.gui.tabs.live_tab import LiveTab
-from tokenlab.gui.widgets.timeline_paint import STATE_COLOURS
+from tokenlab.gui.live.connections import STATE_ROLE
+from tokenlab.gui.live.records import FrameRecord
+from tokenlab.gui.live.tab import LiveTab
+from tokenlab.gui.live.timeline_paint import STATE_COLOURS
 from tokenlab.realtime.events import TokenObtained
 
 

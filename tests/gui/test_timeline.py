@@ -7,10 +7,10 @@ from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QApplication
 
 from tests.gui.live_events import T0, EventMaker, session, state, token
-from tokenlab.gui.models.live_records import EntryAdapter, LogEntry
-from tokenlab.gui.models.timeline_lanes import TimelineLanes
-from tokenlab.gui.widgets.timeline import TimelineWidget
-from tokenlab.gui.widgets.timeline_paint import STATE_COLOURS, TOKEN_COLOURS, TimelineGeometry
+from tokenlab.gui.live.records import EntryAdapter, LogEntry
+from tokenlab.gui.live.timeline import TimelineWidget
+from tokenlab.gui.live.timeline_lanes import TimelineLanes
+from tokenlab.gui.live.timeline_paint import STATE_COLOURS, TOKEN_COLOURS, TimelineGeometry
 
 WIDTH, HEIGHT = 900, 260
 

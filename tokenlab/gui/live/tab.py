@@ -20,8 +20,10 @@ from tokenlab.core.clock import NowMs, system_now_ms
 from tokenlab.core.errors import UserError
 from tokenlab.core.keys import ApiKey
 from tokenlab.gui.context import AppContext, UseInLive
-from tokenlab.gui.models.events_model import EventFeed, EventLogModel
-from tokenlab.gui.models.live_connections import (
+from tokenlab.gui.live.authorize_dialog import AuthorizeDialog
+from tokenlab.gui.live.channel_panel import ChannelPanel
+from tokenlab.gui.live.connection_list import CUSTOM, ConnectionsPanel
+from tokenlab.gui.live.connections import (
     ConnectionListModel,
     ConnectionSpec,
     Endpoints,
@@ -30,16 +32,14 @@ from tokenlab.gui.models.live_connections import (
     spec_to_state,
     unique_name,
 )
-from tokenlab.gui.models.live_messages import ChannelMessagesModel
-from tokenlab.gui.models.live_records import LogEntry
+from tokenlab.gui.live.event_log import DetailsPane, EventLogPanel
+from tokenlab.gui.live.log_model import EventFeed, EventLogModel
+from tokenlab.gui.live.messages import ChannelMessagesModel
+from tokenlab.gui.live.records import LogEntry
+from tokenlab.gui.live.session import LiveSession
+from tokenlab.gui.live.timeline import TimelineWidget
+from tokenlab.gui.live.timeline_paint import STATE_COLOURS
 from tokenlab.gui.tabs.base import TabPage, TabSpec
-from tokenlab.gui.tabs.live_session import LiveSession
-from tokenlab.gui.widgets.authorize_dialog import AuthorizeDialog
-from tokenlab.gui.widgets.channel_panel import ChannelPanel
-from tokenlab.gui.widgets.connection_list import CUSTOM, ConnectionsPanel
-from tokenlab.gui.widgets.event_log import DetailsPane, EventLogPanel
-from tokenlab.gui.widgets.timeline import TimelineWidget
-from tokenlab.gui.widgets.timeline_paint import STATE_COLOURS
 from tokenlab.realtime.connection import Connection
 from tokenlab.realtime.manager import ConnectionManager
 

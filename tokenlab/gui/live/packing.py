@@ -14,7 +14,7 @@ import dataclasses
 from typing import Any
 
 from tokenlab.core.errors import UserError
-from tokenlab.gui.models.live_records import FrameRecord, LogEntry
+from tokenlab.gui.live.records import FrameRecord, LogEntry
 from tokenlab.realtime.events import (
     ChannelStateChanged,
     ClientIdResolved,

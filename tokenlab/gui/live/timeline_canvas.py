@@ -21,8 +21,8 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 from tokenlab.core.clock import NowMs
-from tokenlab.gui.models.timeline_lanes import Marker, TimelineLanes
-from tokenlab.gui.widgets.timeline_paint import (
+from tokenlab.gui.live.timeline_lanes import Marker, TimelineLanes
+from tokenlab.gui.live.timeline_paint import (
     TimelineGeometry,
     legend_rows,
     marker_near,

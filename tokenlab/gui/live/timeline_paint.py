@@ -13,7 +13,7 @@ from typing import cast
 from PySide6.QtCore import QPointF, QRect, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette, QPen, QPolygonF
 
-from tokenlab.gui.models.timeline_lanes import MARKERS, Lane, Marker, MarkerKind, TimelineLanes
+from tokenlab.gui.live.timeline_lanes import MARKERS, Lane, Marker, MarkerKind, TimelineLanes
 
 STATE_COLOURS: dict[str, QColor] = {
     "initialized": QColor("#9e9e9e"),

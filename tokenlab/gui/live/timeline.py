@@ -21,9 +21,9 @@ from PySide6.QtWidgets import (
 )
 
 from tokenlab.core.clock import NowMs, system_now_ms
-from tokenlab.gui.models.live_records import LogEntry
-from tokenlab.gui.models.timeline_lanes import TimelineLanes
-from tokenlab.gui.widgets.timeline_canvas import FOLLOW_MARGIN, TimelineCanvas, describe_span
+from tokenlab.gui.live.records import LogEntry
+from tokenlab.gui.live.timeline_canvas import FOLLOW_MARGIN, TimelineCanvas, describe_span
+from tokenlab.gui.live.timeline_lanes import TimelineLanes
 
 __all__ = ["TimelineCanvas", "TimelineWidget"]
 

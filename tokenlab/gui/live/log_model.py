@@ -27,8 +27,8 @@ from PySide6.QtGui import QColor, QIcon
 
 from tokenlab.core.errors import describe_ably_code
 from tokenlab.gui import theme
-from tokenlab.gui.models.live_packing import Packed, pack, unpack
-from tokenlab.gui.models.live_records import KIND_LABELS, EntryAdapter, LogEntry, Severity
+from tokenlab.gui.live.packing import Packed, pack, unpack
+from tokenlab.gui.live.records import KIND_LABELS, EntryAdapter, LogEntry, Severity
 from tokenlab.realtime.events import Event
 
 ModelIndex = QModelIndex | QPersistentModelIndex

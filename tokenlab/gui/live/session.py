@@ -18,9 +18,9 @@ from tokenlab.core.errors import UserError
 from tokenlab.core.keys import ApiKey
 from tokenlab.core.tokens import TokenParams
 from tokenlab.gui.context import AppContext
-from tokenlab.gui.models.live_connections import ConnectionSpec, Endpoints, build_options
-from tokenlab.gui.models.live_packing import to_event
-from tokenlab.gui.models.live_records import LogEntry
+from tokenlab.gui.live.connections import ConnectionSpec, Endpoints, build_options
+from tokenlab.gui.live.packing import to_event
+from tokenlab.gui.live.records import LogEntry
 from tokenlab.gui.models.revocation import revoke_tokens
 from tokenlab.realtime.connection import Connection
 from tokenlab.realtime.events import ConnectionState

@@ -23,7 +23,8 @@ from PySide6.QtWidgets import (
 )
 
 from tokenlab.gui import theme
-from tokenlab.gui.models.events_model import (
+from tokenlab.gui.live.details import EMPTY_DETAILS, details_html
+from tokenlab.gui.live.log_model import (
     COL_CODE,
     COL_CONN,
     COL_KIND,
@@ -33,8 +34,7 @@ from tokenlab.gui.models.events_model import (
     EventFilterProxy,
     EventLogModel,
 )
-from tokenlab.gui.models.live_details import EMPTY_DETAILS, details_html
-from tokenlab.gui.models.live_records import LogEntry, Severity
+from tokenlab.gui.live.records import LogEntry, Severity
 from tokenlab.realtime.kinds import GROUPS
 
 ALL_CONNECTIONS = "All connections"

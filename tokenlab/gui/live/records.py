@@ -38,7 +38,7 @@ class LogEntry(NamedTuple):
     """One row of the event log. ``code`` is the Ably error code the event carries, if any.
 
     ``severity`` is a plain int (a ``Severity`` value). The log stores rows packed as exact
-    tuples of plain values (see ``live_packing``).
+    tuples of plain values (see ``packing``).
     """
 
     seq: int

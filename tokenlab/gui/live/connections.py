@@ -21,7 +21,7 @@ from tokenlab.core.capability import Capability
 from tokenlab.core.errors import UserError
 from tokenlab.core.keys import ApiKey
 from tokenlab.core.tokens import TokenRequest
-from tokenlab.gui.models.live_records import LogEntry
+from tokenlab.gui.live.records import LogEntry
 from tokenlab.realtime.events import ClientIdResolved, StateChanged
 from tokenlab.realtime.options import (
     AuthCallbackAuth,

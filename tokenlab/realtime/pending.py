@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from tokenlab.core.errors import AblyError
 from tokenlab.core.wire import Action
-from tokenlab.realtime.events import ConnectionState
+from tokenlab.realtime.events import ConnectionState, RefusedOperation
 from tokenlab.realtime.protocol import ErrorInfo, frame_error
 from tokenlab.realtime.state import TERMINAL, state_error
 from tokenlab.realtime.transport import Transport, TransportClosedError
@@ -62,7 +62,9 @@ class PendingMessages:
         within realtimeRequestTimeout."""
         conn = self._conn
         if conn.state in ("suspended", "closing", *TERMINAL):
-            operation = "presence" if message.get("action") == Action.PRESENCE else "publish"
+            operation: RefusedOperation = (
+                "presence" if message.get("action") == Action.PRESENCE else "publish"
+            )
             raise conn.refuse(
                 operation, state_error(conn.state), channel=_str(message.get("channel"))
             )

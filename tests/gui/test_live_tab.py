@@ -61,11 +61,14 @@ async def test_presets_connect_with_their_identities(
     async with live_tab(ctx) as (live, _sandbox):
         keep_alive.append(live)
         alice, bob, anon = add(live, "Alice"), add(live, "Bob"), add(live, "Anonymous")
-        for name in (alice, bob, anon):
+        basic, reader = add(live, "Basic"), add(live, "Reader")
+        for name in (alice, bob, anon, basic, reader):
             await connected(live, name)
         assert live.manager.get(alice).client_id == "alice"
-        assert live.manager.get(bob).client_id == "bob"  # wildcard token + clientId option
+        assert live.manager.get(bob).client_id == "*"  # a wildcard token, no clientId option
         assert live.manager.get(anon).client_id is None
+        assert live.manager.get(basic).client_id == "basic-user"  # the key claims it
+        assert live.manager.get(reader).client_id == "reader"
         qtmodeltester.check(live.connections, force_py=True)
         # unfiltered, the table shows the log model itself (no per-row proxy cost)
         assert live.log.table.model() is live.log_model

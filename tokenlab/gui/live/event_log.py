@@ -29,6 +29,7 @@ from tokenlab.gui.live.log_model import (
     COL_CONN,
     COL_KIND,
     COL_SEQ,
+    COL_SUMMARY,
     COL_TIME,
     ENTRY_ROLE,
     EventFilterProxy,
@@ -44,7 +45,7 @@ LEVELS: dict[str, Severity] = {
     "Warnings and errors": Severity.WARNING,
     "Errors only": Severity.ERROR,
 }
-COLUMN_CHARS = {COL_SEQ: 7, COL_TIME: 13, COL_CONN: 11, COL_KIND: 10, COL_CODE: 7}
+COLUMN_CHARS = {COL_SEQ: 6, COL_TIME: 13, COL_CONN: 10, COL_KIND: 10, COL_CODE: 6}
 
 
 def _combo(parent: QWidget, items: list[str], name: str) -> QComboBox:
@@ -131,14 +132,28 @@ class EventLogPanel(QWidget):
         vertical.hide()
         vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         vertical.setDefaultSectionSize(table.fontMetrics().height() + theme.spacing(table) // 2)
-        header = table.horizontalHeader()
-        header.setStretchLastSection(True)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         char = table.fontMetrics().horizontalAdvance("0")
-        for column, chars in COLUMN_CHARS.items():
-            header.resizeSection(column, char * chars + theme.spacing(table))
+        self._widths = {c: char * n + theme.spacing(table) for c, n in COLUMN_CHARS.items()}
+        self._apply_widths()
+        table.horizontalHeader().sectionResized.connect(self._on_header_section_resized)
         table.selectionModel().selectionChanged.connect(self._on_selection_changed)
         table.clicked.connect(self._on_table_clicked)
+
+    def _apply_widths(self) -> None:
+        """Fixed columns keep their (user-chosen) widths; Summary takes the spare width.
+        Called again after every model swap, which resets a header's sections."""
+        header = self.table.horizontalHeader()
+        header.blockSignals(True)
+        header.setStretchLastSection(False)
+        for column in range(COL_SUMMARY):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+            header.resizeSection(column, self._widths[column])
+        header.setSectionResizeMode(COL_SUMMARY, QHeaderView.ResizeMode.Stretch)
+        header.blockSignals(False)
+
+    def _on_header_section_resized(self, column: int, _old: int, new: int) -> None:
+        if column in self._widths:
+            self._widths[column] = new
 
     def _show_filtered(self) -> None:
         """Show the proxy only while a filter is set. Unfiltered, the table shows the log model
@@ -151,6 +166,7 @@ class EventLogPanel(QWidget):
         selected = self._selected_source_row()
         self.proxy.setSourceModel(self.model if filtered else None)
         self.table.setModel(shown)
+        self._apply_widths()
         self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
         if selected is not None:
             index = self.model.index(selected, 0)
@@ -192,6 +208,29 @@ class EventLogPanel(QWidget):
 
     def select_row(self, row: int) -> None:
         self.table.selectRow(row)
+
+    def select_seq(self, seq: int) -> None:
+        """Select the event numbered ``seq`` (a clicked timeline marker); filters that hide
+        it are cleared first."""
+        row = self.model.row_of_seq(seq)
+        if row < 0:
+            return
+        index = self.model.index(row, 0)
+        if self.table.model() is self.proxy and not self.proxy.mapFromSource(index).isValid():
+            self.clear_filters()
+        if self.table.model() is self.proxy:
+            index = self.proxy.mapFromSource(index)
+        self.follow.setChecked(False)  # reading an event: keep it in view
+        self.table.selectRow(index.row())
+        self.table.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtCenter)
+
+    def clear_filters(self) -> None:
+        self.search.clear()
+        self._debounce.stop()
+        self.proxy.set_text("")
+        for combo in (self.connection, self.kind, self.level):
+            combo.setCurrentIndex(0)
+        self._show_filtered()
 
     # -- slots
     def _on_search_text_changed(self, _text: str) -> None:

@@ -102,3 +102,7 @@ class EntryAdapter:
 
     def forget(self, connection: str) -> None:
         self._last_token.pop(connection, None)
+
+    def last_token(self, connection: str) -> TokenObtained | None:
+        """The newest token seen on ``connection`` (its claims name a revocation key)."""
+        return self._last_token.get(connection)

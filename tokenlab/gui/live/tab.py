@@ -24,6 +24,7 @@ from tokenlab.gui.live.authorize_dialog import AuthorizeDialog
 from tokenlab.gui.live.channel_panel import ChannelPanel
 from tokenlab.gui.live.connection_list import CUSTOM, ConnectionsPanel
 from tokenlab.gui.live.connections import (
+    PRESET_KEYS,
     ConnectionListModel,
     ConnectionSpec,
     Endpoints,
@@ -36,6 +37,7 @@ from tokenlab.gui.live.event_log import DetailsPane, EventLogPanel
 from tokenlab.gui.live.log_model import EventFeed, EventLogModel
 from tokenlab.gui.live.messages import ChannelMessagesModel
 from tokenlab.gui.live.records import LogEntry
+from tokenlab.gui.live.revoke_plan import RevokePlan
 from tokenlab.gui.live.session import LiveSession
 from tokenlab.gui.live.timeline import TimelineWidget
 from tokenlab.gui.live.timeline_paint import STATE_COLOURS
@@ -44,6 +46,8 @@ from tokenlab.realtime.connection import Connection
 from tokenlab.realtime.manager import ConnectionManager
 
 STREAM_BUFFER = 1_000
+AUTHORIZE_TIP = "authorize() with a new capability or TTL"
+REVOKE_TIP = "Revoke this connection's tokens (revokeTokens)"
 LIVE_STATES = ("connecting", "connected", "disconnected", "suspended")
 
 
@@ -75,6 +79,7 @@ class LiveTab(TabPage):
         self.details = DetailsPane(self)
         self.authorize_dialog = AuthorizeDialog(self)
         self._selected: str | None = None
+        self._warned: str | None = None
         self._file_dialog: QFileDialog | None = None
         self._build()
         self._connect_signals()
@@ -128,6 +133,7 @@ class LiveTab(TabPage):
         self.channel.presence_requested.connect(self._on_channel_presence_requested)
         self.feed.entries_flushed.connect(self._on_feed_entries_flushed)
         self.log.entry_selected.connect(self.details.show_entry)
+        self.timeline.canvas.marker_clicked.connect(self._on_canvas_marker_clicked)
         self.ctx.mask_secrets_changed.connect(self._on_ctx_mask_secrets_changed)
         self.ctx.key_choices_changed.connect(self._on_ctx_keys_changed)
         self.ctx.use_in_live.connect(self._on_ctx_use_in_live)
@@ -145,7 +151,7 @@ class LiveTab(TabPage):
 
     def _default_key(self, preset_name: str) -> str:
         sandbox = self.ctx.sandbox
-        wanted = "full" if preset_name == "API key" else "revocable"
+        wanted = PRESET_KEYS.get(preset_name, "revocable")
         if sandbox is not None and wanted in sandbox.demo_keys:
             return sandbox.demo_keys[wanted].name
         choices = self.ctx.key_choices()
@@ -186,11 +192,30 @@ class LiveTab(TabPage):
         live = conn is not None and conn.state in LIVE_STATES
         p = self.panel
         p.connect_button.setEnabled(self._selected is not None and not live)
-        for button in (p.disconnect_button, p.authorize, p.revoke):
-            button.setEnabled(live)
+        p.disconnect_button.setEnabled(live)
+        can_renew = conn is not None and conn.auth.can_renew
+        p.authorize.setEnabled(live and can_renew)
+        p.authorize.setToolTip(
+            AUTHORIZE_TIP if can_renew or conn is None else
+            "A literal token cannot be replaced: authorize() needs a key, authUrl or "
+            "authCallback to get a new token (40171)"
+        )  # fmt: skip
+        plan = self._revoke_plan()
+        p.revoke.setEnabled(plan is not None and plan.target is not None)
+        p.revoke.setToolTip(plan.before if plan is not None else REVOKE_TIP)
         p.drop.setEnabled(conn is not None and conn.state == "connected")
         p.remove.setEnabled(self._selected is not None)
-        self.channel.set_enabled_for(self._selected if live else None)
+        # A closed connection keeps its channel panel: what it refuses is worth seeing.
+        self.channel.set_enabled_for(self._selected if conn is not None else None)
+
+    def _revoke_plan(self) -> RevokePlan | None:
+        name = self._selected
+        row = self.connections.row_of(name) if name else -1
+        if name is None or row < 0 or self._connection() is None:
+            return None
+        key = self._keys().get(self.connections.spec(row).key_name)
+        token = self.feed.last_token(name)
+        return self.session.revoke_plan(name, key, token.jwt_claims if token else None)
 
     # -- connection list -------------------------------------------------------------------------
 
@@ -224,11 +249,30 @@ class LiveTab(TabPage):
         spec = self._store_editor_spec()
         if spec is None:
             return
+        warning = self._production_warning(spec)
+        if warning is not None and self._warned != spec.name:
+            self._warned = spec.name  # said once: Connect again to go ahead
+            self.panel.show_status(warning, "warning")
+            return
+        self._warned = None
         stale = previous if previous != spec.name else None
         try:
             self.session.start(spec, self._keys(), self._endpoints(), stale)
         except UserError as exc:
             self.panel.editor.show_error(exc.message)
+
+    def _production_warning(self, spec: ConnectionSpec) -> str | None:
+        """A sandbox key sent to Ably production is refused there: say so before connecting."""
+        if spec.endpoint != "ably" or spec.auth_mode not in ("key", "issuer"):
+            return None
+        choice = next((c for c in self.ctx.key_choices() if c.key_name == spec.key_name), None)
+        if choice is None or choice.source != "sandbox":
+            return None
+        return (
+            f"{spec.key_name} is a key of the embedded sandbox: Ably production does not know "
+            "it and will refuse the connection (40400/40101). Choose one of your own keys, or "
+            "press Connect again to try anyway."
+        )
 
     def _on_disconnect_clicked(self) -> None:
         if self._selected is not None:
@@ -259,7 +303,9 @@ class LiveTab(TabPage):
     def _on_revoke_clicked(self) -> None:
         spec = self._store_editor_spec()
         if spec is not None:
-            self.session.revoke(spec.name, self._keys().get(spec.key_name))
+            token = self.feed.last_token(spec.name)
+            claims = token.jwt_claims if token else None
+            self.session.revoke(spec.name, self._keys().get(spec.key_name), claims)
 
     def _on_session_status_reported(self, text: str, severity: str) -> None:
         self.panel.show_status(text, severity)
@@ -304,6 +350,9 @@ class LiveTab(TabPage):
         self.connections.apply_entries(batch)
         self.messages.apply_entries(batch)
         self._update_actions()
+
+    def _on_canvas_marker_clicked(self, seq: int) -> None:
+        self.log.select_seq(seq)
 
     # -- export ----------------------------------------------------------------------------------
 

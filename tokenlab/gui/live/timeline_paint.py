@@ -291,6 +291,15 @@ def paint_legend(p: QPainter, g: TimelineGeometry, pal: QPalette, top: int) -> N
         x += w
 
 
+def empty_hint_rect(g: TimelineGeometry) -> QRect:
+    """Where the empty-state hint goes: the first lane, never the legend below it."""
+    return QRect(g.gutter, g.axis_h, g.plot_width, g.lane_h)
+
+
+def legend_top(g: TimelineGeometry, lane_count: int) -> int:
+    return g.lane_top(max(lane_count, 1))
+
+
 def paint_timeline(
     p: QPainter, g: TimelineGeometry, lanes: TimelineLanes, now_ms: int, pal: QPalette,
     empty_text: str,
@@ -303,15 +312,15 @@ def paint_timeline(
     paint_axis(p, g, pal)
     if not all_lanes:  # the hint fills the first lane only: the legend sits below it
         p.setPen(pal.color(QPalette.ColorRole.PlaceholderText))
-        rect = QRect(g.gutter, g.axis_h, g.plot_width, g.lane_h)
-        p.drawText(rect, Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, empty_text)
+        flags = Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap
+        p.drawText(empty_hint_rect(g), flags, empty_text)
     for index, lane in enumerate(all_lanes):
         _paint_label(p, g, lane, index, pal)
         _paint_band(p, g, lane, index, now_ms)
         _paint_tokens(p, g, lane, index, now_ms)
         _paint_markers(p, g, lane, index, pal)
     paint_now(p, g, now_ms, pal)
-    paint_legend(p, g, pal, g.lane_top(max(len(all_lanes), 1)))
+    paint_legend(p, g, pal, legend_top(g, len(all_lanes)))
 
 
 def marker_near(lane: Lane, g: TimelineGeometry, x: float, slop_px: float) -> Marker | None:

@@ -51,14 +51,14 @@ MarkerKind = Literal[
 ]  # fmt: skip
 # Every marker the timeline can draw, in legend order, with its legend text.
 MARKERS: dict[MarkerKind, str] = {
-    "renewal": "renewal started",
+    "renewal": "renewing",
     "renewed": "renewed",
     "authorize": "authorize()",
     "server_auth": "server AUTH",
     "update": "update",
     "disconnect": "disconnect",
     "revocation": "revoked",
-    "refusal": "refused by client",
+    "refusal": "refused",
     "warning": "token error",
     "error": "error",
 }
@@ -174,7 +174,7 @@ def _state_severity(body: StateChanged) -> Severity:
     if body.current == "failed":
         return Severity.ERROR
     if body.current in ("disconnected", "suspended"):
-        return max(Severity.WARNING, error_severity(body.reason))
+        return Severity.WARNING  # transient: the client retries on its own (RTN14d, RTN15)
     return error_severity(body.reason)
 
 

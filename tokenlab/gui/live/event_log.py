@@ -7,7 +7,8 @@ height comes from the font, column widths from font metrics, and the Summary col
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelection, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QItemSelection, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -45,7 +46,7 @@ LEVELS: dict[str, Severity] = {
     "Warnings and errors": Severity.WARNING,
     "Errors only": Severity.ERROR,
 }
-COLUMN_CHARS = {COL_SEQ: 6, COL_TIME: 13, COL_CONN: 10, COL_KIND: 10, COL_CODE: 6}
+COLUMN_CHARS = {COL_SEQ: 5, COL_TIME: 12, COL_CONN: 9, COL_KIND: 9, COL_CODE: 5}
 
 
 def _combo(parent: QWidget, items: list[str], name: str) -> QComboBox:
@@ -132,8 +133,7 @@ class EventLogPanel(QWidget):
         vertical.hide()
         vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         vertical.setDefaultSectionSize(table.fontMetrics().height() + theme.spacing(table) // 2)
-        char = table.fontMetrics().horizontalAdvance("0")
-        self._widths = {c: char * n + theme.spacing(table) for c, n in COLUMN_CHARS.items()}
+        self._widths = self._font_widths()
         self._apply_widths()
         table.horizontalHeader().sectionResized.connect(self._on_header_section_resized)
         table.selectionModel().selectionChanged.connect(self._on_selection_changed)
@@ -141,8 +141,11 @@ class EventLogPanel(QWidget):
 
     def _apply_widths(self) -> None:
         """Fixed columns keep their (user-chosen) widths; Summary takes the spare width.
-        Called again after every model swap, which resets a header's sections."""
+        Called again after every model swap, which resets a header's sections. In a narrow
+        table (a large presenter font) the "#" column steps aside for the Summary."""
         header = self.table.horizontalHeader()
+        fixed = sum(self._widths.values())
+        self.table.setColumnHidden(COL_SEQ, fixed > self.table.viewport().width() * 0.6)
         header.blockSignals(True)
         header.setStretchLastSection(False)
         for column in range(COL_SUMMARY):
@@ -152,8 +155,22 @@ class EventLogPanel(QWidget):
         header.blockSignals(False)
 
     def _on_header_section_resized(self, column: int, _old: int, new: int) -> None:
-        if column in self._widths:
+        if column in self._widths and new > 0:
             self._widths[column] = new
+
+    def _font_widths(self) -> dict[int, int]:
+        char = self.fontMetrics().horizontalAdvance("0")  # the table's font is this one
+        return {c: char * n + theme.spacing(self) for c, n in COLUMN_CHARS.items()}
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._apply_widths()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:  # the presenter's larger font
+            self._widths = self._font_widths()
+            self._apply_widths()
 
     def _show_filtered(self) -> None:
         """Show the proxy only while a filter is set. Unfiltered, the table shows the log model

@@ -194,8 +194,9 @@ class LiveSession(QObject):
         sandbox = self.ctx.sandbox
         if isinstance(sandbox, SandboxAdmin):
             tokens = [t for t in sandbox.issued_tokens(10_000) if t.key_name == key.name]
-            hit = [t for t in tokens if t.revocable and _matches(kind, value, t.client_id,
-                                                                  t.revocation_key)]  # fmt: skip
+            now = system_now_ms()
+            hit = [t for t in tokens if t.revocable and t.expires > now and _matches(
+                kind, value, t.client_id, t.revocation_key)]  # fmt: skip
             conns = [c for c in sandbox.connections() if c.key_name == key.name]
             return len(hit), sum(1 for c in conns if kind == "clientId" and c.client_id == value)
         return None, sum(1 for c in self.manager if kind == "clientId" and c.client_id == value)

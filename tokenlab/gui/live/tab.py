@@ -94,10 +94,10 @@ class LiveTab(TabPage):
         bottom = QSplitter(Qt.Orientation.Horizontal, right)
         bottom.addWidget(self.log)
         bottom.addWidget(self.details)
-        bottom.setStretchFactor(0, 3)
-        bottom.setStretchFactor(1, 2)
+        bottom.setStretchFactor(0, 2)
+        bottom.setStretchFactor(1, 1)
         char = self.fontMetrics().horizontalAdvance("M")
-        bottom.setSizes([char * 50, char * 30])
+        bottom.setSizes([char * 60, char * 26])  # the log's Summary column needs the room
         right.addWidget(self.timeline)
         right.addWidget(bottom)
         right.setStretchFactor(0, 2)

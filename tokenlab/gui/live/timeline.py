@@ -125,7 +125,10 @@ class TimelineWidget(QWidget):
 
     def _fit_height(self) -> None:
         width = max(self.canvas.width(), self._area.viewport().width())
-        self.canvas.setMinimumHeight(self.canvas.content_height(width, len(self.lanes.lanes)))
+        content = self.canvas.content_height(width, len(self.lanes.lanes))
+        self.canvas.setMinimumHeight(content)
+        # ask the splitter for room for a few lanes and the legend; more lanes scroll
+        self._area.setMinimumHeight(min(content, self.fontMetrics().height() * 14))
 
     def stop(self) -> None:
         self._timer.stop()

@@ -13,17 +13,20 @@ import base64
 import contextlib
 import json
 from collections.abc import Callable, Iterator, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from tokenlab.core.errors import AblyError
 from tokenlab.core.wire import Action, Flag
-from tokenlab.realtime.events import ChannelState, ChannelStateChanged, MessageReceived
+from tokenlab.realtime.events import (
+    ChannelState,
+    ChannelStateChanged,
+    ConnectionState,
+    MessageReceived,
+)
+from tokenlab.realtime.port import ConnectionPort
 from tokenlab.realtime.presence import Presence
 from tokenlab.realtime.protocol import ErrorInfo, frame_action, frame_error
 from tokenlab.realtime.state import REFUSED_STATE_CODES
-
-if TYPE_CHECKING:
-    from tokenlab.realtime.connection import Connection
 
 MessageListener = Callable[[MessageReceived], None]
 
@@ -62,7 +65,7 @@ def decode_data(data: Any, encoding: object) -> Any:
 class Channel:
     """One channel on a connection."""
 
-    def __init__(self, connection: Connection, name: str) -> None:
+    def __init__(self, connection: ConnectionPort, name: str) -> None:
         self.name = name
         self.state: ChannelState = "initialized"
         self.error_reason: ErrorInfo | None = None
@@ -233,9 +236,10 @@ class Channel:
 class Channels:
     """The channels of one connection, by name."""
 
-    def __init__(self, connection: Connection) -> None:
+    def __init__(self, connection: ConnectionPort) -> None:
         self._conn = connection
         self._channels: dict[str, Channel] = {}
+        connection.add_state_listener(self.on_connection_state)
 
     def get(self, name: str) -> Channel:
         if name not in self._channels:
@@ -267,7 +271,7 @@ class Channels:
         with contextlib.suppress(AblyError):
             await channel._request({"action": Action.ATTACH, "channel": channel.name}, None)
 
-    def on_connection_state(self, state: str, reason: ErrorInfo | None) -> None:
+    def on_connection_state(self, state: ConnectionState, reason: ErrorInfo | None) -> None:
         """RTL3: suspended -> attached channels suspended; failed/closed -> failed/detached."""
         target: dict[str, ChannelState] = {
             "suspended": "suspended",

@@ -14,17 +14,15 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from tokenlab.core.errors import AblyError
 from tokenlab.core.wire import Action
 from tokenlab.realtime.events import ConnectionState, RefusedOperation
+from tokenlab.realtime.port import ConnectionPort
 from tokenlab.realtime.protocol import ErrorInfo, frame_error
 from tokenlab.realtime.state import TERMINAL, state_error
 from tokenlab.realtime.transport import Transport, TransportClosedError
-
-if TYPE_CHECKING:
-    from tokenlab.realtime.connection import Connection
 
 # RTN7e: entering one of these states fails every message still awaiting its ACK/NACK.
 FAILS_PENDING: frozenset[ConnectionState] = frozenset({"suspended", "closed", "failed"})
@@ -42,11 +40,12 @@ class _Pending:
 class PendingMessages:
     """The queue of one connection: send, resend after reconnection, settle on ACK/NACK."""
 
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: ConnectionPort) -> None:
         self._conn = conn
         self._entries: list[_Pending] = []
         self._next_serial = 0
         self._sender: asyncio.Task[None] | None = None
+        conn.add_state_listener(self.on_state)
 
     def __len__(self) -> int:
         return sum(1 for e in self._entries if not e.future.done())

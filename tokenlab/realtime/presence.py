@@ -10,15 +10,20 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from tokenlab.core.errors import AblyError
 from tokenlab.core.wire import PRESENCE_ACTION_CODES, PRESENCE_ACTIONS, Action
 from tokenlab.realtime.events import PresenceReceived
+from tokenlab.realtime.port import ConnectionPort
 
-if TYPE_CHECKING:
-    from tokenlab.realtime.channels import Channel
-    from tokenlab.realtime.connection import Connection
+
+class ChannelPort(Protocol):
+    """What presence needs of its channel: the name, and attaching it first."""
+
+    @property
+    def name(self) -> str: ...
+    async def attach(self, timeout_ms: int | None = None) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -30,7 +35,7 @@ class PresenceMember:
 
 
 class Presence:
-    def __init__(self, channel: Channel, connection: Connection) -> None:
+    def __init__(self, channel: ChannelPort, connection: ConnectionPort) -> None:
         self._channel = channel
         self._conn = connection
         self._members: dict[tuple[str | None, str | None], PresenceMember] = {}

@@ -1,4 +1,4 @@
-"""Channels on a realtime connection: attach/detach, publish, subscribe (ably-protocol §7.11).
+"""Channels on a realtime connection: attach/detach, publish, subscribe (RTL2-RTL6).
 
 Enough of RTL to show identity and capability at work: channel states with reasons (an
 ATTACH refused with 40160 puts the channel in FAILED while the connection stays up; a reauth

@@ -1,9 +1,11 @@
 """A named realtime connection: the public face of the client.
 
-``Connection`` holds the state (§7.10), the clientId (§6), the channels and the event stream,
-and offers ``connect``, ``close``, ``authorize``, ``ping`` and ``simulate_network_drop``. The
-connect/retry/session loop that drives the state machine lives in ``runloop.py``; this module
-owns everything the loop and the channels call back into (sending, ACKs, pings, reauth).
+``Connection`` is a facade: the state, errorReason, clientId (RSA7, RTC4), connectionId and
+key live in its ``ConnectionMachine`` (``machine.py``), driven by the connect/retry loop
+(``runloop.py``, RTN14/RTN15). It offers ``connect``, ``close``, ``authorize`` (RTC8), ``ping``
+(RTN13) and ``simulate_network_drop``, holds the channels, the pending queue and the event
+stream, and implements the ``ConnectionPort`` / ``LoopHost`` Protocols (``port.py``) through
+which those parts reach it: sending, ACKs, pings, in-band reauth (RTN22), refusals.
 """
 
 from __future__ import annotations

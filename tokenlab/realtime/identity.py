@@ -1,4 +1,4 @@
-"""The connection's clientId, per ably-protocol §6: late initialisation and immutability.
+"""The connection's clientId (RSA7, RSA12, RTC4): late initialisation and immutability.
 
 A clientId may be known from the options, from TokenDetails returned by the auth provider
 (RSA7b2), or only from ``connectionDetails.clientId`` in CONNECTED (RSA7b3, RTC4a). Once a

@@ -1,4 +1,4 @@
-"""MESSAGE and PRESENCE frames awaiting ACK/NACK, with their msgSerials (ably-protocol §7.11).
+"""MESSAGE and PRESENCE frames awaiting ACK/NACK, with their msgSerials (RTN7, RTN19).
 
 Like the SDKs: a publish made while initialized, connecting or disconnected is queued and sent
 once connected (RTN7d, ``queueMessages``); one made while suspended, closing, closed or failed

@@ -2,10 +2,12 @@
 
 One task per connection runs ``RunLoop.run``: an *attempt* gets credentials, opens the socket
 and waits for CONNECTED (renewing the token once on a token error, RTN14b); the *session* reads
-frames until the transport ends; then the loop decides what comes next (ably-protocol §7.4-7.10):
+frames until the transport ends; then the loop decides what comes next (RTN14-RTN15):
 an immediate resume after a drop from CONNECTED (RTN15a), a token renewal after 40140-40149
 (RTN15h), DISCONNECTED with the RTB1 back-off, SUSPENDED once ``connectionStateTtl`` has passed,
-or FAILED for fatal errors (40171, 80019/403, 40102, other connection ERRORs).
+or FAILED for fatal errors (40171, 80019/403, 40102, other connection ERRORs). It changes
+the connection's state only through its ``ConnectionMachine`` and reaches the rest of the
+connection through the ``LoopHost`` Protocol.
 """
 
 from __future__ import annotations
@@ -203,7 +205,7 @@ class RunLoop:
         self._renewing = (started, reason)
 
     def _credentials_failed(self, err: AblyError) -> Drop:
-        """§7.7: 40171, 40102 and a 403 from the provider are fatal; the rest retry."""
+        """RSA4c3/RSA4d: 40171, 40102 and a 403 from the provider are fatal; the rest retry."""
         info = ErrorInfo.from_error(err)
         if err.ably_code in (40171, 40102) or err.status == 403:
             return self.fail(info)

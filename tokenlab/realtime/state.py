@@ -1,4 +1,4 @@
-"""Connection state bookkeeping (ably-protocol §7.10): the current state, errorReason, the
+"""Connection state bookkeeping (RTN4, TA1-TA5): the current state, errorReason, the
 ``StateChanged`` events (including ``update``), retry delays (RTB1) and awaiting a state.
 """
 

@@ -171,7 +171,7 @@ def _print_progress(item: Progress, out: TextIO) -> None:
         mark = paint("✔", "32", out) if c.met else paint("✖", "31", out)
         out.write(f"    {mark} {c.expectation.describe()}  (observed: {c.observed})\n")
     else:
-        if not item.result.ok and item.result.message:
+        if not item.ok and item.result.message:
             out.write(f"    · the step reported: {item.result.message}\n")
     out.flush()
 

@@ -115,7 +115,12 @@ def _error_codes(event: Event) -> list[int]:
         infos.append(body.error)
     elif isinstance(body, FrameReceived):
         infos.append(body.error)
-    return [i.code for i in infos if i is not None]
+    codes = []
+    for info in infos:
+        while info is not None:  # a wrapped cause counts too (80019 caused by 40104)
+            codes.append(info.code)
+            info = info.cause
+    return codes
 
 
 def _cap(text: str | None) -> Any:

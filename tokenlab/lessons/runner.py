@@ -86,24 +86,24 @@ class LessonRun:
         mark = self.observer.mark()
         result = await self._act(step)
         ctx = Context(self.observer, mark, step.connection, result)
-        pending = list(step.expectations)
-        checks: dict[Expectation, Check] = {}
+        pending = list(enumerate(step.expectations))
+        checks: dict[int, Check] = {}
         deadline = started + step.timeout_ms / 1000
         while pending:
-            for exp in list(pending):
+            for n, exp in list(pending):
                 met, seen = check(exp, ctx)
                 if met:
-                    pending.remove(exp)
-                    checks[exp] = Check(exp, True, seen)
-                    yield CheckDone(index, checks[exp])
+                    pending.remove((n, exp))
+                    checks[n] = Check(exp, True, seen)
+                    yield CheckDone(index, checks[n])
             left = deadline - time.monotonic()
             if not pending or left <= 0:
                 break
             await self.observer.changed(min(left, POLL_S))
-        for exp in pending:
-            checks[exp] = Check(exp, False, check(exp, ctx)[1])
-            yield CheckDone(index, checks[exp])
-        ordered = tuple(checks[e] for e in step.expectations)
+        for n, exp in pending:
+            checks[n] = Check(exp, False, check(exp, ctx)[1])
+            yield CheckDone(index, checks[n])
+        ordered = tuple(checks[n] for n in range(len(step.expectations)))
         done = StepDone(
             index,
             all(c.met for c in ordered),

@@ -1,4 +1,4 @@
-"""The command-line front door: ``tokenlab [inspect|token-request|jwt|verify|sandbox|watch|lesson]``.
+"""The command-line front door: ``tokenlab [inspect|token-request|jwt|verify|sandbox|watch|...]``.
 
 With no subcommand (or only GUI options such as ``--selftest``) ``tokenlab`` opens the desktop
 app. Each subcommand lives in ``tokenlab/commands/<name>.py`` and exposes ``register(subparsers)``;

@@ -33,7 +33,9 @@ if TYPE_CHECKING:
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = new_parser(subparsers, "lesson", help="list, run and check auth lessons", description=__doc__)
+    p = new_parser(
+        subparsers, "lesson", help="list, run and check auth lessons", description=__doc__
+    )
     verbs = p.add_subparsers(title="verbs", metavar="VERB")
     lst = new_parser(verbs, "list", help="list the lessons", description=None)
     _common(lst)
@@ -48,7 +50,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     chk.add_argument("file", type=Path)
     chk.add_argument("--json", action="store_true")
     chk.set_defaults(func=run_check)
-    p.set_defaults(func=lambda _args: (p.print_help(), EXIT_USAGE)[1])
+
+    def usage(_args: argparse.Namespace) -> int:
+        p.print_help()
+        return EXIT_USAGE
+
+    p.set_defaults(func=usage)
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -154,7 +161,9 @@ async def _run(lessons: list[Lesson], out: TextIO | None) -> list[dict[str, Any]
 def _intro(lesson: Lesson, out: TextIO) -> None:
     out.write(f"\n━━ {lesson.title} [{lesson.id}]\n")
     for para in lesson.explanation.split("\n\n"):
-        out.write(textwrap.fill(" ".join(para.split()), 92, initial_indent="   ", subsequent_indent="   "))
+        out.write(
+            textwrap.fill(" ".join(para.split()), 92, initial_indent="   ", subsequent_indent="   ")
+        )
         out.write("\n")
     out.write(f"   Predict: {lesson.predict.question}\n")
     for i, choice in enumerate(lesson.predict.choices):

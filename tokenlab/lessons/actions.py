@@ -138,7 +138,9 @@ async def publish(state: RunState, p: Mapping[str, Any]) -> ActionResult:
         channel = state.connection(p["connection"]).channels.get(p["channel"])
         if channel.state != "attached":
             await channel.attach()
-        await channel.publish(p.get("name", "greeting"), p.get("data"), client_id=p.get("client_id"))
+        await channel.publish(
+            p.get("name", "greeting"), p.get("data"), client_id=p.get("client_id")
+        )
     except UserError as exc:
         return failed(exc)
     return ActionResult()

@@ -82,7 +82,10 @@ EXPECTATIONS: dict[str, tuple[str, type | tuple[type, ...]]] = {
     "error_code": ("an Ably error code, from the step or seen on the connection", int),
     "state": ("the connection's state", str),
     "client_id": ("the connection's clientId ('' for none)", str),
-    "client_id_source": ("where the clientId came from (options/token/auth_callback/connected)", str),
+    "client_id_source": (
+        "where the clientId came from (options/token/auth_callback/connected)",
+        str,
+    ),
     "identity": ("identified, wildcard or unidentified", str),
     "event": ("an event kind seen on the connection (or in the sandbox)", str),
     "message_client_id": ("a message arrived stamped with this clientId ('' for none)", str),

@@ -78,11 +78,12 @@ class Observer:
     def _on_event(self, event: Event) -> None:
         self.realtime.append(event)
         body = event.body
-        if isinstance(body, StateChanged) and body.current == "connected":
-            if event.connection in self.manager and event.connection not in self.first_ids:
-                conn_id = self.manager.get(event.connection).connection_id
-                if conn_id:
-                    self.first_ids[event.connection] = conn_id
+        name = event.connection
+        connected = isinstance(body, StateChanged) and body.current == "connected"
+        if connected and name in self.manager and name not in self.first_ids:
+            conn_id = self.manager.get(name).connection_id
+            if conn_id:
+                self.first_ids[name] = conn_id
         self._changed.set()
 
     def _on_sandbox(self, event: SandboxEvent) -> None:
@@ -111,9 +112,7 @@ def _error_codes(event: Event) -> list[int]:
     infos: list[Any] = []
     if isinstance(body, StateChanged | ChannelStateChanged):
         infos.append(body.reason)
-    elif isinstance(body, RenewalFailed):
-        infos.append(body.error)
-    elif isinstance(body, FrameReceived):
+    elif isinstance(body, RenewalFailed | FrameReceived):
         infos.append(body.error)
     codes = []
     for info in infos:
@@ -262,7 +261,9 @@ def _claims_present(value: Any, ctx: Context) -> tuple[bool, str]:
 
 
 def _auth_request(value: Any, ctx: Context) -> tuple[bool, str]:
-    seen = [e.data for e in ctx.observer.sandbox[ctx.mark.sandbox_index :] if e.kind == "auth.server"]
+    seen = [
+        e.data for e in ctx.observer.sandbox[ctx.mark.sandbox_index :] if e.kind == "auth.server"
+    ]
     for data in seen:
         if _matches(value, data):
             return True, _describe_request(data)

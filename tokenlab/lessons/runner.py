@@ -67,7 +67,9 @@ class LessonRun:
     @property
     def next_index(self) -> int:
         """The first step not yet run (len(steps) when all have run)."""
-        return next((i for i in range(len(self.lesson.steps)) if i not in self.done), len(self.lesson.steps))
+        return next(
+            (i for i in range(len(self.lesson.steps)) if i not in self.done), len(self.lesson.steps)
+        )
 
     @property
     def ok(self) -> bool:

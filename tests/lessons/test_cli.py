@@ -21,7 +21,7 @@ def test_run_prints_explanation_and_outcomes(capsys: pytest.CaptureFixture[str])
     assert main(["lesson", "run", "token-clientid"]) == 0
     out = capsys.readouterr().out
     assert "never sees the API key" in out
-    assert "✔ error code = 40012" in out
+    assert "✔ error 40012 is reported" in out
     assert "1/1 lessons passed" in out
 
 

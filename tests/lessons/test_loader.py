@@ -52,6 +52,11 @@ def _broken(old: str, new: str) -> str:
         (_broken('token_kind = "ably_token"', "state = 3"), "steps[0].expect.state", "a string"),
         (_broken('token_kind = "ably_token"', "smell = 1"), "steps[0].expect.smell", "not a field"),
         (_broken('save_as = "t"\n', ""), "steps[0].save_as", "missing"),
+        (
+            _broken('token_kind = "ably_token"', 'state = "happy"'),
+            "steps[0].expect.state",
+            "one of",
+        ),
         (_broken("[[steps]]", "timeout_ms = 1\n[[steps]]"), "predict.timeout_ms", "not a field"),
     ],
 )

@@ -178,7 +178,8 @@ def _print_progress(item: Progress, out: TextIO) -> None:
     elif isinstance(item, CheckDone):
         c = item.check
         mark = paint("✔", "32", out) if c.met else paint("✖", "31", out)
-        out.write(f"    {mark} {c.expectation.describe()}  (observed: {c.observed})\n")
+        seen = "" if c.met else f"  (observed: {c.observed})"
+        out.write(f"    {mark} {c.expectation.describe()}{seen}\n")
     else:
         if not item.ok and item.result.message:
             out.write(f"    · the step reported: {item.result.message}\n")

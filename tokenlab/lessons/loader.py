@@ -22,6 +22,7 @@ from tokenlab.lessons.model import (
     AUTH_KINDS,
     CONCEPTS,
     DEFAULT_TIMEOUT_MS,
+    EXPECT_CHOICES,
     EXPECTATIONS,
     MINT_KINDS,
     TAMPER_FIELDS,
@@ -269,9 +270,9 @@ def _expectations(r: _Reader) -> tuple[Expectation, ...]:
     for name, (_, kind) in EXPECTATIONS.items():
         if name in r.data:
             out.append(Expectation(name, r.get(name, kind)))
-    outcome = r.data.get("outcome")
-    if outcome is not None and outcome not in ("ok", "error"):
-        raise r.fail("outcome", "must be 'ok' or 'error'")
+    for name, choices in EXPECT_CHOICES.items():
+        if name in r.data and r.data[name] not in choices:
+            raise r.fail(name, f"must be one of {', '.join(choices)}")
     if "auth_request" in r.data:
         r.table("auth_request").only(("method", "params", "headers"), "auth_request")
     return tuple(out)

@@ -99,6 +99,30 @@ EXPECTATIONS: dict[str, tuple[str, type | tuple[type, ...]]] = {
     "auth_request": ("what reached the demo auth server (method, params, headers)", dict),
 }
 
+# Expectations whose value must be one of a few words.
+EXPECT_CHOICES: dict[str, tuple[str, ...]] = {
+    "outcome": ("ok", "error"),
+    "state": (
+        "initialized",
+        "connecting",
+        "connected",
+        "disconnected",
+        "suspended",
+        "closing",
+        "closed",
+        "failed",
+    ),
+    "identity": ("identified", "wildcard", "unidentified"),
+    "client_id_source": ("options", "token", "auth_callback", "connected"),
+    "token_kind": (
+        "ably_token",
+        "ably_jwt",
+        "embedded_jwt",
+        "jwt",
+        "token_request",
+        "token_details",
+    ),
+}
 AUTH_KINDS = ("basic", "token_request", "jwt", "ably_token", "auth_callback", "auth_url", "token")
 MINT_KINDS = ("token_request", "ably_token", "jwt", "embedded_jwt")
 TAMPER_FIELDS = ("mac", "timestamp", "nonce", "ttl", "clientId", "capability")
@@ -111,10 +135,61 @@ class Expectation:
     value: Any
 
     def describe(self) -> str:
-        if self.name == "auth_request":
-            parts = [f"{k}={v}" for k, v in self.value.items()]
-            return "auth server received " + ", ".join(parts)
-        return f"{self.name.replace('_', ' ')} = {self.value!r}"
+        """The expectation in plain words, e.g. "error 40012 is reported (Invalid clientId)"."""
+        return describe_expectation(self.name, self.value)
+
+
+_SOURCES = {
+    "options": "the clientId option",
+    "token": "the token",
+    "auth_callback": "the token the auth provider returned",
+    "connected": "the server's CONNECTED message",
+}
+
+
+def _who(value: str, none: str) -> str:
+    return f"'{value}'" if value else none
+
+
+def _kind_name(value: str) -> str:
+    from tokenlab.core.report import TokenKind
+
+    try:
+        return TokenKind(value).display_name
+    except ValueError:
+        return value
+
+
+def describe_expectation(name: str, v: Any) -> str:
+    if name == "outcome":
+        return "the step succeeds" if v == "ok" else "the step is refused"
+    if name == "error_code":
+        from tokenlab.core.errors import ABLY_CODES
+
+        meaning = ABLY_CODES.get(v, (0, ""))[1]
+        return f"error {v} is reported" + (f" ({meaning})" if meaning else "")
+    if name == "auth_request":
+        parts = [f"{k}={val}" for k, val in v.items()]
+        return "the auth server receives " + ", ".join(parts)
+    if name == "claims_present":
+        return "the token carries " + ", ".join(v)
+    if name == "same_connection":
+        return "it is still the same connection" if v else "it is a new connection"
+    if name == "renewals":
+        return f"at least {v} renewal{'s' if v != 1 else ''} on the same connection"
+    templates = {
+        "state": f"the connection is {v}",
+        "client_id": f"its clientId is {_who(v, 'none')}",
+        "client_id_source": f"the clientId came from {_SOURCES.get(v, v)}",
+        "identity": f"the client is {v}",
+        "event": f"a '{str(v).replace('_', ' ')}' event is seen",
+        "message_client_id": f"a message arrives stamped {_who(v, 'with no clientId')}",
+        "presence_client_id": f"{_who(v, 'an anonymous member')} is present",
+        "capability": f"the token's capability is {v}",
+        "token_kind": f"the token is: {_kind_name(v)}",
+        "token_client_id": f"the token's clientId is {_who(v, 'none')}",
+    }
+    return templates.get(name, f"{name} = {v!r}")
 
 
 @dataclass(frozen=True)

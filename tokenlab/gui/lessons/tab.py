@@ -37,20 +37,23 @@ from tokenlab.lessons.runner import CheckDone, LessonRun, Progress, StepDone, St
 from tokenlab.realtime import ConnectionManager
 
 EXPLANATION_SCALE = 1.3  # the explanation is read from the back of the room
+TITLE_SCALE = 1.7
 
 
 class ExplanationLabel(QLabel):
     """Large, wrapped text that follows the presenter font toggle (``refresh_font``)."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+    def __init__(self, scale: float = EXPLANATION_SCALE, *, bold: bool = False) -> None:
+        super().__init__()
+        self._scale, self._bold = scale, bold
         self.setWordWrap(True)
         self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.refresh_font()
 
     def refresh_font(self) -> None:
         font = QApplication.font()
-        font.setPointSizeF(font.pointSizeF() * EXPLANATION_SCALE)
+        font.setPointSizeF(font.pointSizeF() * self._scale)
+        font.setBold(self._bold)
         self.setFont(font)
 
 
@@ -80,7 +83,7 @@ class LessonsTab(TabPage):
         splitter.addWidget(self._build_list())
         splitter.addWidget(self._build_lesson())
         splitter.setStretchFactor(1, 3)
-        splitter.setSizes([320, 900])
+        splitter.setSizes([400, 880])
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
 
@@ -109,10 +112,7 @@ class LessonsTab(TabPage):
         scroll.setWidgetResizable(True)
         page = QWidget()
         self._page_layout = QVBoxLayout(page)
-        self.heading = ExplanationLabel()
-        font = self.heading.font()
-        font.setBold(True)
-        self.heading.setFont(font)
+        self.heading = ExplanationLabel(TITLE_SCALE, bold=True)
         self.concepts = QLabel()
         self.concepts.setWordWrap(True)
         self.explanation = ExplanationLabel()

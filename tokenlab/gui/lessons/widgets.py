@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from tokenlab.core.errors import describe_ably_code
 from tokenlab.gui import theme
 from tokenlab.gui.widgets.common import MonoText, heading
 from tokenlab.lessons.model import Laptop, Predict, Step
@@ -82,7 +81,7 @@ class StepView(QFrame):
         grid = QGridLayout()
         grid.setColumnStretch(1, 1)
         for row, exp in enumerate(step.expectations):
-            icon, text = QLabel(PENDING), _wrapping(self._expect_text(exp.describe(), exp.value))
+            icon, text = QLabel(PENDING), _wrapping(exp.describe())
             grid.addWidget(icon, row, 0, Qt.AlignmentFlag.AlignTop)
             grid.addWidget(text, row, 1)
             self._rows.append((icon, text))
@@ -91,17 +90,11 @@ class StepView(QFrame):
         self.outcome.hide()
         layout.addWidget(self.outcome)
 
-    @staticmethod
-    def _expect_text(description: str, value: object) -> str:
-        if isinstance(value, int) and not isinstance(value, bool) and value >= 10000:
-            return f"{description} ({describe_ably_code(value)})"
-        return description
-
     def reset(self) -> None:
         self._mark(self.status, PENDING, None)
         for (icon, text), exp in zip(self._rows, self.step.expectations, strict=True):
             self._mark(icon, PENDING, None)
-            text.setText(self._expect_text(exp.describe(), exp.value))
+            text.setText(exp.describe())
         self.outcome.hide()
 
     def set_running(self) -> None:
@@ -110,7 +103,7 @@ class StepView(QFrame):
     def set_check(self, position: int, check: Check) -> None:
         icon, text = self._rows[position]
         self._mark(icon, MET if check.met else FAILED, "ok" if check.met else "error")
-        base = self._expect_text(check.expectation.describe(), check.expectation.value)
+        base = check.expectation.describe()
         text.setText(base if check.met else f"{base}, but observed: {check.observed}")
 
     def set_done(self, done: StepDone) -> None:

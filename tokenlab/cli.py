@@ -1,5 +1,5 @@
 """The command-line front door: ``tokenlab [inspect|diff|token-request|request-token|revoke|jwt|
-verify|auth-url|sandbox|watch]``.
+verify|auth-url|sandbox|watch|lesson]``.
 
 With no subcommand (or only GUI options such as ``--selftest``) ``tokenlab`` opens the desktop
 app. Each subcommand lives in ``tokenlab/commands/<name>.py`` and exposes ``register(subparsers)``;
@@ -28,6 +28,7 @@ COMMANDS = (
     "auth_url",
     "sandbox",
     "watch",
+    "lesson",
 )
 
 EPILOG = """exit codes:

@@ -21,7 +21,7 @@ from tokenlab.core.keys import ApiKey
 from tokenlab.core.settings import KeyProfile
 from tokenlab.core.tokens import TokenParams, create_token_request
 from tokenlab.gui.context import AppContext
-from tokenlab.gui.models.live_connections import ConnectionSpec, build_auth
+from tokenlab.gui.live.connections import ConnectionSpec, build_auth
 from tokenlab.gui.tabs.inspect_tab import InspectTab
 from tokenlab.realtime.credentials import auth_summary
 

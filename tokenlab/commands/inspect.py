@@ -3,7 +3,10 @@ is wrong with it.
 
 Accepts anything you might paste: a JWT, ``Bearer …`` or a whole ``Authorization:`` line, a URL
 with access_token=, TokenRequest / TokenDetails JSON, an Ably token, even an API key. With --key
-the JWT signature or TokenRequest MAC is verified. Exit 1 when the token has errors.
+the JWT signature or TokenRequest MAC is verified. The first line after the title is the
+verdict (Rejected / Accepted, but / Fine / Not a token). --can OP:CHANNEL (repeatable) asks
+whether the token may do OP on CHANNEL now, accounting for expiry and the signature. Exit 1
+when Ably would reject the token (or a --can answer is not a plain yes).
 """
 
 from __future__ import annotations

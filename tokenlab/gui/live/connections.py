@@ -39,7 +39,7 @@ ENDPOINT_LABELS: dict[EndpointKind, str] = {
 AUTH_LABELS: dict[AuthMode, str] = {
     "issuer": "Built-in issuer (authCallback)",
     "key": "API key (basic auth)",
-    "token": "Literal token / TokenRequest",
+    "token": "Pasted token, TokenDetails or TokenRequest",
     "auth_url": "authUrl",
 }
 ISSUER_LABELS: dict[IssuedKind, str] = {

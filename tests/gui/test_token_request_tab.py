@@ -73,6 +73,7 @@ async def test_problems_are_named_with_ably_codes(tab: TokenRequestTab) -> None:
     tab.form.ttl_unit.setCurrentIndex(3)  # h
     tab.form.ttl.setValue(25)
     assert "40003" in tab.problems.text()
+    assert tab.problems.text().startswith("Rejected: ")  # the one verdict language
     tab.form.ttl.setValue(1)
     tab.form.client_id.setText("")
     assert "40012" in tab.problems.text()

@@ -168,7 +168,7 @@ class TokenRequestTab(TabPage):
         self._show_preview()
         if problems:
             self.problems.show_message(
-                "Ably would refuse this: " + " ".join(_problem_text(p) for p in problems), "error"
+                "Rejected: " + " ".join(_problem_text(p) for p in problems), "error"
             )
         else:
             self.problems.clear_message()

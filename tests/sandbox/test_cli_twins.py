@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from tests.sandbox.conftest import FakeClock, config
 from tokenlab.cli import main
 from tokenlab.commands import sandbox as sandbox_command
 from tokenlab.core.tokens import TokenParams, create_token_request
@@ -106,3 +107,17 @@ def sandbox_command_args(*argv: str) -> Any:
 async def _until(condition: Any) -> None:
     while not condition():
         await asyncio.sleep(0.01)
+
+
+async def test_inspect_reads_the_sandbox_store(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "store.sqlite3"
+    async with Sandbox(config(FakeClock(), db_path=str(db))) as sandbox:
+        key = sandbox.demo_keys["chat"]
+        details = sandbox.issue_token(key.name, client_id="dora")
+        code, out, _ = await _cli(capsys, "inspect", details.token, "--sandbox-db", str(db))
+    assert code == 0, out
+    assert "issued by the embedded sandbox" in out and "dora" in out
+    code, _, err = await _cli(capsys, "inspect", details.token, "--sandbox-db", str(tmp_path / "x"))
+    assert code == 2 and "No sandbox store" in err

@@ -12,6 +12,7 @@ when Ably would reject the token (or a --can answer is not a plain yes).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import textwrap
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -27,6 +28,9 @@ from tokenlab.commands.common import (
 from tokenlab.core.errors import UserError
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from tokenlab.core.issued import TokenLookup
     from tokenlab.core.report import InspectionReport
 
 
@@ -47,6 +51,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     p.add_argument("--now-ms", type=int, metavar="MS", help="pretend the time is MS (reproducible)")
     p.add_argument(
+        "--sandbox-db",
+        nargs="?",
+        const="",
+        metavar="PATH",
+        help="describe opaque tokens issued by `tokenlab sandbox` from its store "
+        "(default: the sandbox's own file)",
+    )
+    p.add_argument(
         "--can",
         action="append",
         default=[],
@@ -63,6 +75,33 @@ def _questions(args: argparse.Namespace) -> list[tuple[str, str]]:
         return [parse_question(text) for text in args.can]
     except ValueError as exc:
         raise UserError(f"--can {exc}", code="cli.can") from exc
+
+
+@contextlib.contextmanager
+def _sandbox_lookup(path: str | None) -> Iterator[TokenLookup | None]:
+    """The token lookup over a sandbox store file (None: not asked for)."""
+    if path is None:
+        yield None
+        return
+    from pathlib import Path
+
+    from tokenlab.commands.sandbox import DB_NAME
+    from tokenlab.core import paths
+    from tokenlab.sandbox.admin import store_lookup
+    from tokenlab.sandbox.store import Store
+
+    target = Path(path) if path else paths.data_dir() / DB_NAME
+    if not target.is_file():
+        raise UserError(
+            f"No sandbox store at {target}.",
+            code="cli.no_sandbox_db",
+            fix="Give the --db file `tokenlab sandbox` was started with.",
+        )
+    store = Store(target)
+    try:
+        yield store_lookup(store)
+    finally:
+        store.close()
 
 
 @handles_user_errors
@@ -82,7 +121,14 @@ def run(args: argparse.Namespace) -> int:
     text = read_text(args.text)
     caps = {key.name: args.key_capability} if key and args.key_capability else None
     now = args.now_ms if args.now_ms is not None else system_now_ms()
-    report = inspect(text, now_ms=now, known_keys=[key] if key else (), key_capabilities=caps)
+    with _sandbox_lookup(args.sandbox_db) as lookup:
+        report = inspect(
+            text,
+            now_ms=now,
+            known_keys=[key] if key else (),
+            key_capabilities=caps,
+            lookup=lookup,
+        )
     answers = [(op, ch, can(report, op, ch, now_ms=now)) for op, ch in questions]
 
     def payload() -> dict[str, Any]:

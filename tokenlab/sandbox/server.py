@@ -296,18 +296,7 @@ class Sandbox:
 
     def describe_token(self, token: str) -> IssuedToken | None:
         """What the sandbox knows about an Ably token it issued (the inspector's lookup)."""
-        record = self.ctx.store.token(token.strip())
-        if record is None:
-            return None
-        return IssuedToken(
-            record.key_name,
-            record.issued,
-            record.expires,
-            record.capability,
-            record.client_id,
-            record.revocable,
-            record.revocation_key,
-        )
+        return admin.store_lookup(self.ctx.store)(token)
 
     # -- connections ------------------------------------------------------------------------
     def connections(self) -> list[admin.ConnectionInfo]:

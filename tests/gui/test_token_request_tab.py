@@ -123,6 +123,10 @@ async def test_exchange_at_the_sandbox(tab: TokenRequestTab, sandbox: Any, ctx: 
     assert tab.details is not None
     assert tab.details.client_id == "alice"
     assert json.loads(tab.token_json.toPlainText())["token"] == tab.details.token
+    assert "expiring in 1 h" in tab.exchange_feedback.text()
+    ctx.now_ms = lambda: NOW_MS + 1_000
+    tab._on_tick()  # the once-a-second timer
+    assert "expiring in 59 min 59 s" in tab.exchange_feedback.text()
     sent: list[str] = []
     ctx.token_sent_to_inspect.connect(sent.append)
     tab.open_token.click()

@@ -50,6 +50,7 @@ class TokenRequestTab(TabPage):
         super().__init__(ctx, parent)
         self.request: TokenRequest | None = None
         self.details: TokenDetails | None = None
+        self._issuer_is_sandbox = False
         self.form = TokenRequestForm(ctx)
         self.problems = FeedbackLabel("Problems Ably would report")
         self.sign_text = SignTextView()
@@ -73,7 +74,7 @@ class TokenRequestTab(TabPage):
         self.form.changed.connect(self.rebuild)
         ctx.mask_secrets_changed.connect(self._on_mask_changed)
         self._tick = QTimer(self, interval=1000)
-        self._tick.timeout.connect(self.form.tick)
+        self._tick.timeout.connect(self._on_tick)
         self._tick.start()
         self.rebuild()
 
@@ -251,15 +252,30 @@ class TokenRequestTab(TabPage):
             label="Exchanging the TokenRequest…",
         )
 
+    def _on_tick(self) -> None:
+        self.form.tick()
+        if self.details is not None:
+            self._show_issued()  # "expiring in 59 min 58 s" keeps counting
+
+    def _show_issued(self) -> None:
+        details = self.details
+        if details is None:
+            return
+        who = "The sandbox" if self._issuer_is_sandbox else "Ably"
+        when, severity = "", "ok"
+        if details.expires is not None:
+            now = self.ctx.now_ms()
+            verb = "expiring" if details.expires > now else "expired"
+            severity = "ok" if details.expires > now else "warning"
+            left = timefmt.relative(details.expires, now)
+            when = f", {verb} {left} ({timefmt.iso_utc(details.expires)})"
+        self.exchange_feedback.show_message(f"{who} issued a token{when}:", severity)
+
     def _on_exchanged(self, details: TokenDetails) -> None:
         self.details = details
         choice = self.form.keys.current()
-        who = "The sandbox" if choice is not None and choice.source == "sandbox" else "Ably"
-        when = ""
-        if details.expires is not None:
-            left = timefmt.relative(details.expires, self.ctx.now_ms())
-            when = f", expiring {left} ({timefmt.iso_utc(details.expires)})"
-        self.exchange_feedback.show_message(f"{who} issued a token{when}:", "ok")
+        self._issuer_is_sandbox = choice is not None and choice.source == "sandbox"
+        self._show_issued()
         self.token_json.setPlainText(json.dumps(details.to_dict(), indent=2))
         self.open_token.setEnabled(True)
         self.live_token.setEnabled(True)

@@ -252,3 +252,17 @@ async def test_auth_url_tester_shows_request_response_and_verdict(
     tester.params.setPlainText("not a pair")
     tester.run_test()
     assert "authParams line 1" in tester.feedback.text()
+
+
+async def test_auth_url_tester_masks_the_answer_in_presenter_mode(
+    tab: TokenRequestTab, sandbox: Any, ctx: AppContext
+) -> None:
+    tester = tab.auth_url
+    tester.url.setText(f"{sandbox.rest_url}/auth/token-request")
+    tester.run_test()
+    await ctx.runner.wait_idle()
+    assert tester.check is not None and tester.check.result is not None
+    mac = json.loads(tester.check.result)["mac"]
+    assert mac in tester.answer.toPlainText()
+    ctx.update_settings(mask_secrets=True)
+    assert mac not in tester.answer.toPlainText()

@@ -105,6 +105,7 @@ class AuthUrlTester(QWidget):
         self._layout()
         self.test_button.clicked.connect(self.run_test)
         self.ctx.sandbox_changed.connect(self._suggest_url)
+        self.ctx.mask_secrets_changed.connect(self._on_mask_changed)
         self._suggest_url()
 
     def _layout(self) -> None:
@@ -137,6 +138,10 @@ class AuthUrlTester(QWidget):
         layout.addWidget(self.feedback)
         layout.addWidget(self.cors)
         layout.addWidget(split, 1)
+
+    def _on_mask_changed(self, _masked: bool) -> None:
+        if self.check is not None:
+            self.show_check(self.check)
 
     def _suggest_url(self) -> None:
         sandbox = self.ctx.sandbox
@@ -191,4 +196,9 @@ class AuthUrlTester(QWidget):
         from tokenlab.realtime.authurl_check import request_text, response_text
 
         self.sent.setPlainText(request_text(check))
-        self.answer.setPlainText(response_text(check))
+        answer = response_text(check)
+        if self.ctx.mask_secrets:  # presenter mode: tokens and MACs in the body stay hidden
+            from tokenlab.core.redact import redact_text
+
+            answer = redact_text(answer)
+        self.answer.setPlainText(answer)

@@ -256,7 +256,7 @@ def on_auth(ctx: Context, session: Session, link: Link, frame: Frame) -> None:
         else:
             ctx.sessions.fail(session, error)
         return
-    session.creds, session.identity, session.reauth_sent_for = creds, identity, None
+    session.use_credentials(creds, identity, ctx.now_ms())
     link.send(ctx.sessions.connected_frame(session))
     _downgrade(ctx, session, link)
     left = (

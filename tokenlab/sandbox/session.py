@@ -6,8 +6,9 @@ attached channels. Its ``Link`` (the WebSocket) may drop and be replaced by a re
 one sweeper task that, every ``tick_ms``:
 
 - sends a protocol HEARTBEAT on any link idle for half of ``maxIdleInterval`` (§7.5);
-- sends a server AUTH ``min(reauth_lead, ttl/3)`` before a token expires, and DISCONNECTED
-  40142 when it does (§7.6, §7.7);
+- sends a server AUTH ``reauth_lead`` (30 s, as Ably) before a token expires when that moment
+  was still ahead when the token was presented, and DISCONNECTED 40142 when it expires (RTN22,
+  RTN15h); a shorter token gets no hint, only the 40142;
 - enforces revocations whose ``appliesAt`` has arrived (DISCONNECTED 40141, §3.5);
 - discards sessions detached for longer than ``connectionStateTtl`` (presence members leave).
 """
@@ -56,6 +57,7 @@ class Session:
     reauth_sent_for: int | None = None
     detached_at: float | None = None
     hinted: set[int] = field(default_factory=set)  # revocation ids already hinted with AUTH
+    authed_ms: int = 0  # when the current credentials were presented (connect, resume, AUTH)
     # Highest msgSerial processed on this connection: after a resume the client resends what it
     # had no ACK for (RTN19a) with the same serials, and those must not be published twice.
     last_serial: int = -1
@@ -78,6 +80,10 @@ class Session:
             self.nacks[serial] = error
             while len(self.nacks) > _REMEMBERED_NACKS:
                 del self.nacks[next(iter(self.nacks))]
+
+    def use_credentials(self, creds: Credentials, identity: Identity, now: int) -> None:
+        self.creds, self.identity, self.authed_ms = creds, identity, now
+        self.reauth_sent_for = None
 
     @property
     def app_id(self) -> str:
@@ -118,6 +124,7 @@ class SessionRegistry:
             query_client_id=query_client_id,
             opened_ms=self._ctx.now_ms(),
             link=link,
+            authed_ms=self._ctx.now_ms(),
         )
         self._sessions[connection_id] = session
         self._by_key[session.connection_key] = session
@@ -151,8 +158,8 @@ class SessionRegistry:
         del self._by_key[session.connection_key]
         session.connection_key = self._new_key(session.connection_id)
         self._by_key[session.connection_key] = session
-        session.creds, session.identity, session.link = creds, identity, link
-        session.detached_at, session.reauth_sent_for = None, None
+        session.use_credentials(creds, identity, self._ctx.now_ms())
+        session.link, session.detached_at = link, None
         return session, None
 
     def link_closed(self, session: Session, link: Link) -> None:
@@ -304,9 +311,8 @@ class SessionRegistry:
             self.expire(session)
             return True
         if session.reauth_sent_for != creds.expires:
-            lifetime = creds.expires - (creds.issued if creds.issued is not None else now)
-            lead = min(self._ctx.settings.reauth_lead_ms, lifetime // 3)
-            if now >= creds.expires - lead:
+            hint_at = creds.expires - self._ctx.settings.reauth_lead_ms
+            if session.authed_ms < hint_at <= now:
                 session.reauth_sent_for = creds.expires
                 left = (creds.expires - now) / 1000
                 self.request_reauth(session, f"token expires in {left:.1f} s")

@@ -3,9 +3,12 @@ scenario names and events as js/compat.js, so one test body asserts on both SDKs
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
 from typing import Any
 
-from ably import AblyRealtime
+from ably import AblyRealtime, AblyRest
+from ably.types.connectionstate import ConnectionState
 
 from tests.interop.pypeer import PyPeer
 from tests.interop.pywatch import err_info
@@ -65,6 +68,62 @@ class CompatPeer(PyPeer):
             changes=[sc.current.value for sc in watch.seen],
         )
         await self.close_client(rt)
+
+    async def _listen(
+        self, rt: AblyRealtime, names: list[str]
+    ) -> tuple[dict[str, list[Any]], dict[str, list[bool]]]:
+        received: dict[str, list[Any]] = {}
+        attached: dict[str, list[bool]] = {}
+        for name in names:
+            channel = rt.channels.get(name)
+            received[name], attached[name] = [], []
+            channel.on("attached", lambda sc, n=name: attached[n].append(sc.resumed))
+            await asyncio.wait_for(
+                channel.subscribe(lambda m, n=name: received[n].append(m.data)), 5
+            )
+        return received, attached
+
+    async def _publish_all(self, names: list[str], prefix: str, count: int) -> None:
+        # Token auth: both SDKs refuse Basic auth over plain HTTP (40103).
+        rest = AblyRest(key=self.cfg["key"], use_token_auth=True, **self.common)
+        try:
+            for index in range(count):
+                for name in names:
+                    await rest.channels.get(name).publish("m", f"{prefix} {index}")
+        finally:
+            await rest.close()
+
+    async def resume_active(self) -> None:
+        """See js/compat.js ``resume_active``; the drop is the one ably-python's own
+        test_resume_receives_channel_messages_while_disconnected makes (RAW: internals)."""
+        names, count = self.cfg["channels"], self.cfg["count"]
+        rt, watch = await self.connect("key")
+        received, attached = await self._listen(rt, names)
+        await self._publish_all(names, "before", 1)
+        await _until(lambda: all(len(received[n]) == 1 for n in names), 5, "before")
+        first = _connection_id(rt)
+        manager = rt.connection.connection_manager
+        await manager.transport.dispose()
+        manager.notify_state(ConnectionState.DISCONNECTED, retry_immediately=False)
+        await self._publish_all(names, "missed", count)
+        start = len(watch.seen)
+        rt.connect()
+        await watch.until(_state_in({"connected"}), start, 8, "reconnected")
+        await self._publish_all(names, "live", 1)
+        await _until(lambda: all(len(received[n]) == count + 2 for n in names), 8, "all")
+        self.emit(
+            "resumed", before=first, after=_connection_id(rt), received=received, attached=attached
+        )
+        await self.close_client(rt)
+
+
+async def _until(pred: Callable[[], bool], timeout_s: float, what: str) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout_s
+    while not pred():
+        if loop.time() > deadline:
+            raise TimeoutError(f"timeout after {timeout_s} s: {what}")
+        await asyncio.sleep(0.02)
 
 
 def _state_in(states: set[str]) -> Any:

@@ -5,6 +5,12 @@ was granted; messages go to attached peers holding the SUBSCRIBE mode and the ``
 capability (checked at delivery time, so an in-band capability downgrade takes effect at once),
 presence events to those holding PRESENCE_SUBSCRIBE. Each frame is encoded once per wire format.
 History is in memory (the last ``HISTORY_LIMIT`` messages per channel).
+
+Continuity (RTL15b, RTL4c1, RTN15c6): every MESSAGE and PRESENCE frame carries a channelSerial
+``<epoch>@<n>`` and is kept in a bounded per-channel backlog. An ATTACH naming a serial of this
+channel whose successors are all still in the backlog is a resumed attach: ATTACHED carries the
+RESUMED flag and the frames the client missed follow, in order, once each. The epoch is random
+per channel instance, so serials from before a restart never count as continuity.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from tokenlab.sandbox.link import Link, jsonable
 from tokenlab.sandbox.protocol import encode_frame
 
 HISTORY_LIMIT = 200
+BACKLOG_FRAMES = 1_000
 FIXTURE_CONNECTION = "fixture"
 
 
@@ -64,15 +71,36 @@ class Channel:
     members: dict[tuple[str, str], Member] = field(default_factory=dict)
     history: deque[dict[str, Any]] = field(default_factory=lambda: deque(maxlen=HISTORY_LIMIT))
     serial: int = 0
+    epoch: str = "0"
+    # (serial, frame, mode a peer needs to receive it) for resumed attaches
+    backlog: deque[tuple[int, Frame, int]] = field(
+        default_factory=lambda: deque(maxlen=BACKLOG_FRAMES)
+    )
+
+    def serial_text(self, serial: int) -> str:
+        return f"{self.epoch}@{serial:08d}"
 
     def next_serial(self) -> str:
         self.serial += 1
-        return f"{self.serial:08d}"
+        return self.serial_text(self.serial)
+
+    def resume_point(self, channel_serial: object) -> int | None:
+        """The serial a client's ``channelSerial`` names when every later frame is still in the
+        backlog (continuity can be kept), else None."""
+        if not isinstance(channel_serial, str):
+            return None
+        epoch, _, number = channel_serial.partition("@")
+        if epoch != self.epoch or not number.isdigit():
+            return None
+        serial = int(number)
+        oldest = self.backlog[0][0] if self.backlog else self.serial + 1
+        return serial if oldest - 1 <= serial <= self.serial else None
 
 
 class ChannelHub:
-    def __init__(self, now_ms: Callable[[], int]) -> None:
+    def __init__(self, now_ms: Callable[[], int], new_epoch: Callable[[], str] = str) -> None:
         self._now_ms = now_ms
+        self._new_epoch = new_epoch
         self._channels: dict[tuple[str, str], Channel] = {}
         self._sync_seq = 0
 
@@ -80,7 +108,7 @@ class ChannelHub:
         key = (app_id, name)
         found = self._channels.get(key)
         if found is None:
-            found = self._channels[key] = Channel(app_id, name)
+            found = self._channels[key] = Channel(app_id, name, epoch=self._new_epoch())
         return found
 
     def find(self, app_id: str, name: str) -> Channel | None:
@@ -133,6 +161,7 @@ class ChannelHub:
         exclude = None
         if sender is not None and sender.link is not None and not sender.link.echo:
             exclude = sender.connection_id
+        channel.backlog.append((channel.serial, frame, Flag.SUBSCRIBE))
         self._fanout(channel, frame, Flag.SUBSCRIBE, exclude)
 
     def history(self, app_id: str, name: str, limit: int) -> list[dict[str, Any]]:
@@ -154,6 +183,7 @@ class ChannelHub:
                 "channelSerial": channel.next_serial(),
                 "presence": events,
             }
+            channel.backlog.append((channel.serial, frame, Flag.PRESENCE_SUBSCRIBE))
             self._fanout(channel, frame, Flag.PRESENCE_SUBSCRIBE, None)
 
     @staticmethod
@@ -201,6 +231,20 @@ class ChannelHub:
         channel.members[(FIXTURE_CONNECTION, client_id)] = member
 
     # -- delivery ---------------------------------------------------------------------------
+    @staticmethod
+    def catch_up(channel: Channel, peer: Peer, modes: int, after: int) -> None:
+        """Send ``peer`` the backlog frames after serial ``after`` that it may receive."""
+        link = peer.link
+        if link is None or not link.alive or not peer.can(channel.name, "subscribe"):
+            return
+        for serial, frame, mode in list(channel.backlog):
+            if serial <= after or not modes & mode:
+                continue
+            own = frame.get("connectionId") == peer.connection_id
+            if mode == Flag.SUBSCRIBE and own and not link.echo:
+                continue
+            link.send(frame)
+
     @staticmethod
     def _fanout(channel: Channel, frame: Frame, mode: int, exclude: str | None) -> None:
         encoded: dict[str, str | bytes] = {}

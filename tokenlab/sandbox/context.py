@@ -36,7 +36,7 @@ class Context:
         self.revocations = RevocationIndex(store.revocations())
         self.authn = Authenticator(store, self.now_ms, self.revocations)
         self.issuer = TokenIssuer(store, self.now_ms, self.events, config.rand)
-        self.hub = ChannelHub(self.now_ms)
+        self.hub = ChannelHub(self.now_ms, lambda: self.new_id(6))
         self.sessions = SessionRegistry(self)
         self.port = config.port
         self.host = config.host

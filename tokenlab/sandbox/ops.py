@@ -95,15 +95,19 @@ def on_attach(ctx: Context, session: Session, link: Link, frame: Frame) -> None:
     sync = None
     if granted & Flag.PRESENCE_SUBSCRIBE and session.can(name, "subscribe"):
         sync = ctx.hub.sync_frame(channel)
+    resume_from = channel.resume_point(frame.get("channelSerial"))  # RTL4c1
+    state = (Flag.HAS_PRESENCE if sync else 0) | (Flag.RESUMED if resume_from is not None else 0)
     reply: Frame = {
         "action": int(Action.ATTACHED),
         "channel": name,
-        "flags": granted | (Flag.HAS_PRESENCE if sync else 0),
-        "channelSerial": f"{channel.serial:08d}",
+        "flags": granted | state,
+        "channelSerial": channel.serial_text(channel.serial),
     }
     if isinstance(frame.get("params"), dict):
         reply["params"] = frame["params"]
     link.send(reply)
+    if resume_from is not None:
+        ctx.hub.catch_up(channel, session, granted, resume_from)
     if sync is not None:
         link.send(sync)
 

@@ -75,7 +75,7 @@ async def test_answering_auth_keeps_the_connection(
 ) -> None:
     sb.update_settings(reauth_lead_ms=600)  # a lesson's short lead: the hint lies ahead
     client, first = await connected(sb, http, accessToken=token(sb, client_id="k", ttl_ms=1_200))
-    await client.expect(17, timeout=3)
+    await client.expect(17)
     await client.send({"action": 17, "auth": {"accessToken": token(sb, client_id="k")}})
     renewed = await client.expect(4)
     assert renewed["connectionId"] == first["connectionId"]
@@ -192,7 +192,10 @@ async def test_resume_after_close_or_ttl_is_80008(
         client, first = await connected(sb, http, key=key_of(sb).full())
         await client.send({"action": 5})
         assert await client.closed()
-        await asyncio.sleep(0.6)
+        clock.advance(400)  # past connectionStateTtl on the sandbox's clock
+        async with asyncio.timeout(30):  # the sweeper discards it on its next tick
+            while any(c.connection_id == first["connectionId"] for c in sb.connections()):
+                await asyncio.sleep(0.01)
         key = first["connectionDetails"]["connectionKey"]
         client, again = await connected(sb, http, key=key_of(sb).full(), resume=key)
         assert again["error"]["code"] == 80008

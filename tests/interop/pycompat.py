@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ably import AblyRealtime, AblyRest
+from ably.types.channeloptions import ChannelOptions
 from ably.types.connectionstate import ConnectionState
 
 from tests.interop.pypeer import PyPeer
@@ -114,6 +115,56 @@ class CompatPeer(PyPeer):
         self.emit(
             "resumed", before=first, after=_connection_id(rt), received=received, attached=attached
         )
+        await self.close_client(rt)
+
+    async def history(self) -> None:
+        """See js/compat.js ``history``."""
+        name, count = self.cfg["channel"], self.cfg["count"]
+        await self._publish_all([name], "m", count)
+        rest = AblyRest(key=self.cfg["key"], use_token_auth=True, **self.common)
+        try:
+            pages: dict[str, list[list[Any]]] = {}
+            for direction in ("backwards", "forwards"):
+                pages[direction] = []
+                page = await rest.channels.get(name).history(limit=2, direction=direction)
+                while True:
+                    pages[direction].append([m.data for m in page.items])
+                    if not page.has_next():
+                        break
+                    page = await page.next()
+            self.cfg["clientId"] = "historian"
+            rt, _ = await self.connect("key")
+            channel = rt.channels.get(f"{name}-presence")
+            await asyncio.wait_for(channel.attach(), 5)
+            await asyncio.wait_for(channel.presence.enter("here"), 5)
+            await asyncio.wait_for(channel.presence.leave("gone"), 5)
+            presence = await rest.channels.get(f"{name}-presence").presence.history()
+            options = ChannelOptions(params={"rewind": "2", "unknown": "x"})
+            rewound = rt.channels.get(name, options)
+            got: list[Any] = []
+            await asyncio.wait_for(rewound.subscribe(lambda m: got.append(m.data)), 5)
+            await _until(lambda: len(got) == 2, 5, "rewind messages")
+            self.emit(
+                "history",
+                pages=pages,
+                presence=[[int(p.action), p.client_id, p.data] for p in presence.items],
+                rewind={"got": got, "params": rewound.params},
+            )
+            await self.close_client(rt)
+        finally:
+            await rest.close()
+
+    async def channel_modes(self) -> None:
+        """The part of js/compat.js ``channel_modes`` ably-python has API for."""
+        rt, _ = await self.connect("key")
+        bad = rt.channels.get(":hell")
+        try:
+            await asyncio.wait_for(bad.attach(), 5)
+            invalid: Any = "ok"
+        except Exception as e:
+            invalid = getattr(e, "code", repr(e))
+        await asyncio.sleep(0.3)
+        self.emit("modes", invalid=invalid, connection=rt.connection.state.value)
         await self.close_client(rt)
 
 

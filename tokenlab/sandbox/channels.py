@@ -4,7 +4,7 @@ Channels are scoped by app. A peer (a realtime session) is attached with the cha
 was granted; messages go to attached peers holding the SUBSCRIBE mode and the ``subscribe``
 capability (checked at delivery time, so an in-band capability downgrade takes effect at once),
 presence events to those holding PRESENCE_SUBSCRIBE. Each frame is encoded once per wire format.
-History is in memory (the last ``HISTORY_LIMIT`` messages per channel).
+History (messages and presence events) is in memory, in a ``HistoryLog`` per channel.
 
 Continuity (RTL15b, RTL4c1, RTN15c6): every MESSAGE and PRESENCE frame carries a channelSerial
 ``<epoch>@<n>`` and is kept in a bounded per-channel backlog. An ATTACH naming a serial of this
@@ -21,10 +21,10 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from tokenlab.core.wire import Action, Flag, Frame, PresenceAction
+from tokenlab.sandbox.history import HistoryLog, HistoryQuery
 from tokenlab.sandbox.link import Link, jsonable
 from tokenlab.sandbox.protocol import encode_frame
 
-HISTORY_LIMIT = 200
 BACKLOG_FRAMES = 1_000
 FIXTURE_CONNECTION = "fixture"
 
@@ -69,7 +69,8 @@ class Channel:
     name: str
     attached: dict[str, tuple[Peer, int]] = field(default_factory=dict)
     members: dict[tuple[str, str], Member] = field(default_factory=dict)
-    history: deque[dict[str, Any]] = field(default_factory=lambda: deque(maxlen=HISTORY_LIMIT))
+    history: HistoryLog = field(default_factory=HistoryLog)
+    presence_history: HistoryLog = field(default_factory=HistoryLog)
     serial: int = 0
     epoch: str = "0"
     # (serial, frame, mode a peer needs to receive it) for resumed attaches
@@ -164,11 +165,14 @@ class ChannelHub:
         channel.backlog.append((channel.serial, frame, Flag.SUBSCRIBE))
         self._fanout(channel, frame, Flag.SUBSCRIBE, exclude)
 
-    def history(self, app_id: str, name: str, limit: int) -> list[dict[str, Any]]:
+    def history(
+        self, app_id: str, name: str, query: HistoryQuery, *, presence: bool = False
+    ) -> tuple[list[dict[str, Any]], HistoryQuery | None]:
+        """One page of message (or presence) history and the query of the next page."""
         channel = self._channels.get((app_id, name))
         if channel is None:
-            return []
-        return list(reversed(channel.history))[:limit]
+            return [], None
+        return (channel.presence_history if presence else channel.history).page(query)
 
     # -- presence ---------------------------------------------------------------------------
     def presence(
@@ -176,6 +180,7 @@ class ChannelHub:
     ) -> None:
         channel = self.channel(app_id, name)
         events = [e for action, member in items if (e := self._apply(channel, action, member))]
+        channel.presence_history.extend(events)
         if events:
             frame: Frame = {
                 "action": int(Action.PRESENCE),

@@ -1,4 +1,4 @@
-"""Channel operations of a realtime connection: ATTACH, DETACH, MESSAGE and PRESENCE.
+"""Channel operations of a realtime connection: MESSAGE and PRESENCE (ATTACH is in ``attach``).
 
 Rules from ably-protocol.md §4.6, §6 and §7.11: ATTACH without any capability on the channel gets
 a channel-scoped ERROR 40160 while the connection stays up; MESSAGE needs ``publish`` (NACK 40160),
@@ -15,7 +15,7 @@ from typing import Any
 from tokenlab.core.capability import OPERATIONS
 from tokenlab.core.clientid import presence_client_id, stamp_message_client_id
 from tokenlab.core.errors import AblyError, UserError
-from tokenlab.core.wire import CHANNEL_MODE_MASK, Action, Flag, Frame, PresenceAction
+from tokenlab.core.wire import Action, Flag, Frame, PresenceAction
 from tokenlab.sandbox import config as ev
 from tokenlab.sandbox.channels import Member
 from tokenlab.sandbox.context import Context
@@ -73,53 +73,6 @@ def channel_error(ctx: Context, session: Session, link: Link, name: str, error: 
     _event(ctx, session, f"Channel {name!r}: ERROR {error.ably_code} {error.message}", error)
 
 
-def on_attach(ctx: Context, session: Session, link: Link, frame: Frame) -> None:
-    try:
-        name = channel_name(frame)
-    except AblyError as exc:
-        link.send({"action": int(Action.ERROR), "channel": frame.get("channel"), **_err(exc)})
-        return
-    if not may_attach(session, name):
-        session.attached.pop(name, None)
-        ctx.hub.detach(session.app_id, name, session.connection_id)
-        channel_error(ctx, session, link, name, denied(name, "Attach"))
-        return
-    allowed = allowed_modes(session, name)
-    flags = frame.get("flags")
-    requested = (
-        flags & CHANNEL_MODE_MASK if isinstance(flags, int) and not isinstance(flags, bool) else 0
-    )
-    granted = (requested & allowed) if requested else allowed
-    channel = ctx.hub.attach(session.app_id, name, session, granted)
-    session.attached[name] = granted
-    sync = None
-    if granted & Flag.PRESENCE_SUBSCRIBE and session.can(name, "subscribe"):
-        sync = ctx.hub.sync_frame(channel)
-    resume_from = channel.resume_point(frame.get("channelSerial"))  # RTL4c1
-    state = (Flag.HAS_PRESENCE if sync else 0) | (Flag.RESUMED if resume_from is not None else 0)
-    reply: Frame = {
-        "action": int(Action.ATTACHED),
-        "channel": name,
-        "flags": granted | state,
-        "channelSerial": channel.serial_text(channel.serial),
-    }
-    if isinstance(frame.get("params"), dict):
-        reply["params"] = frame["params"]
-    link.send(reply)
-    if resume_from is not None:
-        ctx.hub.catch_up(channel, session, granted, resume_from)
-    if sync is not None:
-        link.send(sync)
-
-
-def on_detach(ctx: Context, session: Session, link: Link, frame: Frame) -> None:
-    name = frame.get("channel")
-    if isinstance(name, str):
-        session.attached.pop(name, None)
-        ctx.hub.detach(session.app_id, name, session.connection_id)
-    link.send({"action": int(Action.DETACHED), "channel": name})
-
-
 def _items(frame: Frame, field: str) -> list[dict[str, Any]]:
     items = frame.get(field)
     if not isinstance(items, list) or not items or not all(isinstance(m, dict) for m in items):
@@ -163,6 +116,7 @@ def on_message(ctx: Context, session: Session, link: Link, frame: Frame) -> None
         items = _items(frame, "messages")
         if not session.can(name, "publish"):
             raise denied(name, "Publish")
+        _check_mode(session, name, Flag.PUBLISH, "publish")
         _check_size(ctx, items)
         now, prefix = ctx.now_ms(), f"{session.connection_id}:{serial}"
         for index, message in enumerate(items):
@@ -187,6 +141,7 @@ def on_presence(ctx: Context, session: Session, link: Link, frame: Frame) -> Non
         items = _items(frame, "presence")
         if not session.can(name, "presence"):  # checked before the identity (91000 / 40012)
             raise denied(name, "Presence")
+        _check_mode(session, name, Flag.PRESENCE, "presence")
         _check_size(ctx, items)
         now, prefix = ctx.now_ms(), f"{session.connection_id}:{serial}"
         changes = []
@@ -209,6 +164,17 @@ def on_presence(ctx: Context, session: Session, link: Link, frame: Frame) -> Non
         _ack(link, serial, [m.id for _, m in changes])
     except UserError as exc:
         _nack(ctx, session, link, serial, as_ably(exc))
+
+
+def _check_mode(session: Session, name: str, mode: int, word: str) -> None:
+    """RTL4m: an attachment without the mode may not use it (checked when attached)."""
+    granted = session.attached.get(name)
+    if granted is not None and not granted & mode:
+        raise AblyError(
+            40160,
+            f"Channel {name!r} was attached without the {word} mode: operation not permitted.",
+            code="sandbox.mode_denied",
+        )
 
 
 def _opt_str(item: dict[str, Any], field: str) -> str | None:

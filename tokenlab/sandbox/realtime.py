@@ -22,8 +22,8 @@ from aiohttp import WSMsgType, web
 from tokenlab.core.clientid import resolve_identity
 from tokenlab.core.errors import AblyError, UserError, is_token_error
 from tokenlab.core.wire import Action, Frame, WireFormat
+from tokenlab.sandbox import attach, ops
 from tokenlab.sandbox import config as ev
-from tokenlab.sandbox import ops
 from tokenlab.sandbox.auth import Credentials
 from tokenlab.sandbox.context import CONTEXT, Context
 from tokenlab.sandbox.httpwire import json_response
@@ -305,8 +305,8 @@ HANDLERS: dict[int, Dispatch] = {
     int(Action.CLOSE): on_close,
     int(Action.DISCONNECT): on_disconnect,
     int(Action.AUTH): on_auth,
-    int(Action.ATTACH): ops.on_attach,
-    int(Action.DETACH): ops.on_detach,
+    int(Action.ATTACH): attach.on_attach,
+    int(Action.DETACH): attach.on_detach,
     int(Action.MESSAGE): ops.on_message,
     int(Action.PRESENCE): ops.on_presence,
 }

@@ -186,6 +186,69 @@ Object.assign(scenarios, {
     rt.close();
     await closeClient(rt2);
   },
+
+  // history.test.js / rest history: limit, direction and Link pagination, presence history,
+  // and rewind with HAS_BACKLOG (rewind_has_backlog_0/1).
+  async history() {
+    const name = cfg.channel;
+    await publishAll([name], 'm', cfg.count);
+    const pages = {};
+    for (const direction of ['backwards', 'forwards']) {
+      pages[direction] = [];
+      let page = await publisher.channels.get(name).history({ limit: 2, direction: direction });
+      for (;;) {
+        pages[direction].push(page.items.map((m) => m.data));
+        if (!page.hasNext()) break;
+        page = await page.next();
+      }
+    }
+    cfg.clientId = 'historian';
+    const rt = await connect('key');
+    const channel = rt.channels.get(name + '-presence');
+    await channel.presence.enter('here');
+    await channel.presence.leave('gone');
+    const presence = await publisher.channels.get(name + '-presence').presence.history();
+    const rewound = rt.channels.get(name, { params: { rewind: '2', unknown: 'x' } });
+    const got = [];
+    const change = await rewound.subscribe((m) => got.push(m.data));
+    await until(() => got.length === 2, 5000, 'rewind messages');
+    const empty = await rt.channels.get(name + '-empty', { params: { rewind: '1' } }).attach();
+    emit('history', {
+      pages: pages,
+      presence: presence.items.map((p) => [p.action, p.clientId, p.data]),
+      rewind: { hasBacklog: change.hasBacklog, got: got, params: rewound.params },
+      emptyHasBacklog: empty.hasBacklog,
+    });
+    await closeClient(rt);
+  },
+
+  // channel.test.js attachWithChannelModes, attachWithChannelParamsBasicChannelsGet,
+  // attachWithInvalidChannelParams (default modes) and channelattachinvalid.
+  async channel_modes() {
+    cfg.clientId = 'moder';
+    const rt = await connect('key');
+    const out = {};
+    const plain = rt.channels.get('modes-default');
+    await plain.attach();
+    out.defaultModes = plain.modes;
+    const limited = rt.channels.get('modes-limited', { modes: ['publish', 'presence_subscribe'] });
+    await limited.attach();
+    out.limitedModes = limited.modes;
+    out.publish = await limited.publish(null, null).then(() => 'ok', (e) => errInfo(e).code);
+    out.enter = await limited.presence.enterClient('someone', null).then(() => 'ok', (e) => errInfo(e).code);
+    const params = { modes: 'subscribe', delta: 'vcdiff', unknown: 'x' };
+    const byParams = rt.channels.get('modes-params', { params: params });
+    await byParams.attach();
+    out.params = byParams.params;
+    out.paramModes = byParams.modes;
+    const bad = rt.channels.get(':hell');
+    out.invalid = await bad.attach().then(() => 'ok', (e) => errInfo(e).code);
+    out.invalidReason = errInfo(bad.errorReason);
+    await sleep(300);
+    out.connection = rt.connection.state;
+    emit('modes', out);
+    await closeClient(rt);
+  },
 });
 
 module.exports = { track };

@@ -167,6 +167,14 @@ class CompatPeer(PyPeer):
         self.emit("modes", invalid=invalid, connection=rt.connection.state.value)
         await self.close_client(rt)
 
+    async def bad_key(self) -> None:
+        """See js/compat.js ``bad_key`` (ably-python's realtimeauth invalid-key tests)."""
+        rt, watch = self.new_client(dict(self.common, key=self.cfg["badKey"]))
+        index = await watch.until(_state_in(CONNECTED_OR_FAILED), 0, 8, "outcome")
+        sc = watch.seen[index]
+        self.emit("outcome", state=sc.current.value, reason=err_info(sc.reason))
+        await self.close_client(rt)
+
 
 async def _until(pred: Callable[[], bool], timeout_s: float, what: str) -> None:
     loop = asyncio.get_running_loop()

@@ -84,9 +84,9 @@ def _check_version(value: str | None) -> None:
         version = int(value.split(".")[0])
     except ValueError:
         version = -1
-    if version not in SUPPORTED_VERSIONS:
+    if version < SUPPORTED_VERSIONS.start:  # a newer version is accepted, as Ably does
         raise AblyError(
-            40017, f"Invalid api version specified: {value!r} (this sandbox speaks 2 to 6)."
+            40017, f"Invalid api version specified: {value!r} (this sandbox speaks 2 and up)."
         )
 
 

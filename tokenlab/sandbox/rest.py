@@ -47,8 +47,8 @@ def api_version(request: web.Request) -> int | None:
         version = int(raw.split(".")[0])
     except ValueError:
         version = -1
-    if version not in SUPPORTED_VERSIONS:
-        raise AblyError(40017, f"Invalid api version specified: {raw!r} (supported: 2 to 6).")
+    if version < SUPPORTED_VERSIONS.start:  # a newer version is accepted, as Ably does
+        raise AblyError(40017, f"Invalid api version specified: {raw!r} (supported: 2 and up).")
     return version
 
 

@@ -249,6 +249,15 @@ Object.assign(scenarios, {
     emit('modes', out);
     await closeClient(rt);
   },
+
+  // failure.test.js "invalid key": an app-less key fails the connection with 40101 (401).
+  async bad_key() {
+    const rt = new Ably.Realtime(Object.assign({}, COMMON, { key: cfg.badKey }));
+    watch(rt, 'main');
+    const sc = await waitState(rt, (s) => s.current === 'connected' || s.current === 'failed', 8000, 'outcome');
+    emit('outcome', { state: sc.current, reason: errInfo(sc.reason) });
+    await closeClient(rt);
+  },
 });
 
 module.exports = { track };

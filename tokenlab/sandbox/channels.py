@@ -15,7 +15,7 @@ per channel instance, so serials from before a restart never count as continuity
 
 from __future__ import annotations
 
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -26,6 +26,7 @@ from tokenlab.sandbox.link import Link, jsonable
 from tokenlab.sandbox.protocol import encode_frame
 
 BACKLOG_FRAMES = 1_000
+SEEN_IDS = 10_000  # message ids remembered per channel for idempotent publishing (RSL1k)
 FIXTURE_CONNECTION = "fixture"
 
 
@@ -77,6 +78,20 @@ class Channel:
     backlog: deque[tuple[int, Frame, int]] = field(
         default_factory=lambda: deque(maxlen=BACKLOG_FRAMES)
     )
+    seen_ids: OrderedDict[str, None] = field(default_factory=OrderedDict)
+
+    def first_seen(self, messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The messages whose id was not published before (idempotent publishing, RSL1k,
+        RTL6a): a repeated id is delivered and stored once."""
+        fresh = []
+        for message in messages:
+            if message["id"] in self.seen_ids:
+                continue
+            self.seen_ids[message["id"]] = None
+            fresh.append(message)
+        while len(self.seen_ids) > SEEN_IDS:
+            self.seen_ids.popitem(last=False)
+        return fresh
 
     def serial_text(self, serial: int) -> str:
         return f"{self.epoch}@{serial:08d}"
@@ -147,6 +162,9 @@ class ChannelHub:
         self, app_id: str, name: str, messages: list[dict[str, Any]], *, sender: Peer | None
     ) -> None:
         channel = self.channel(app_id, name)
+        messages = channel.first_seen(messages)
+        if not messages:
+            return
         channel.history.extend(messages)
         first = messages[0]
         frame: Frame = {

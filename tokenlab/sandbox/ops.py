@@ -123,7 +123,8 @@ def on_message(ctx: Context, session: Session, link: Link, frame: Frame) -> None
             client_id = stamp_message_client_id(session.identity, _opt_str(message, "clientId"))
             if client_id is not None:
                 message["clientId"] = client_id
-            message.setdefault("id", f"{prefix}:{index}")
+            if _opt_str(message, "id") is None:
+                message["id"] = f"{prefix}:{index}"
             message["connectionId"] = session.connection_id
             message.setdefault("timestamp", now)
         ctx.hub.publish(session.app_id, name, items, sender=session)

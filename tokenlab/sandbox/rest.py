@@ -163,6 +163,18 @@ def _messages(body: Any) -> list[dict[str, Any]]:
     return [{str(k): v for k, v in m.items()} for m in items]
 
 
+def _on_behalf(ctx: Context, creds: Credentials, message: dict[str, Any]) -> None:
+    """A ``connectionKey`` publishes on behalf of that live connection of the same app (RSL1m
+    context); an unknown one is 40006."""
+    key = message.pop("connectionKey", None)
+    if key is None:
+        return
+    session = ctx.sessions.by_key(key) if isinstance(key, str) else None
+    if session is None or session.app_id != creds.app_id:
+        raise AblyError(40006, f"Invalid connectionKey {str(key)[:40]!r}.", status=400)
+    message["connectionId"] = session.connection_id
+
+
 async def publish(request: web.Request) -> web.Response:
     ctx = request.app[CONTEXT]
     api_version(request)
@@ -182,8 +194,10 @@ async def publish(request: web.Request) -> web.Response:
         client_id = stamp_message_client_id(identity, raw_id)
         if client_id is not None:
             message["clientId"] = client_id
-        message.setdefault("id", f"{prefix}:{index}")
+        if not isinstance(message.setdefault("id", f"{prefix}:{index}"), str):
+            raise AblyError(40000, "A message id must be a string.")
         message.setdefault("timestamp", now)
+        _on_behalf(ctx, creds, message)
     ctx.hub.publish(creds.app_id, name, items, sender=None)
     ids = [m["id"] for m in items]
     return respond(request, {"channel": name, "messageId": prefix, "serials": ids}, status=201)

@@ -108,6 +108,9 @@ class SessionRegistry:
     def get(self, connection_id: str) -> Session | None:
         return self._sessions.get(connection_id)
 
+    def by_key(self, connection_key: str) -> Session | None:
+        return self._by_key.get(connection_key)
+
     def live(self) -> list[Session]:
         return [s for s in self._sessions.values() if s.link is not None and s.link.alive]
 

@@ -258,6 +258,34 @@ Object.assign(scenarios, {
     emit('outcome', { state: sc.current, reason: errInfo(sc.reason) });
     await closeClient(rt);
   },
+
+  // rest/message.test.js idempotent publishing and "publish with connectionKey": a repeated id
+  // is delivered and stored once (REST and realtime); a bad connectionKey is 40006.
+  async idempotent() {
+    const name = cfg.channel;
+    const rt = await connect('key');
+    const { received } = await listen(rt, [name]);
+    const connectionIds = [];
+    rt.channels.get(name).subscribe((m) => connectionIds.push(m.connectionId || null));
+    const rest = publisher.channels.get(name);
+    for (let i = 0; i < 2; i += 1) await rest.publish([{ id: 'idem-rest', name: 'x', data: 'rest' }]);
+    for (let i = 0; i < 2; i += 1) await rt.channels.get(name).publish([{ id: 'idem-rt', name: 'x', data: 'rt' }]);
+    const bad = await rest.publish([{ name: 'x', data: 'bad', connectionKey: 'nope!nope' }]).then(
+      () => 'ok',
+      (e) => errInfo(e),
+    );
+    await rest.publish([{ name: 'x', data: 'behalf', connectionKey: rt.connection.key }]);
+    await until(() => received[name].length >= 3, 5000, 'messages');
+    const history = await rest.history();
+    emit('idempotent', {
+      received: received[name],
+      history: history.items.map((m) => m.data).reverse(),
+      bad: bad,
+      behalf: connectionIds[received[name].indexOf('behalf')],
+      connectionId: rt.connection.id,
+    });
+    await closeClient(rt);
+  },
 });
 
 module.exports = { track };

@@ -42,7 +42,7 @@ def node_setup_problem() -> str | None:
     return None
 
 
-async def run_js(cfg: dict[str, Any], deadline_s: float = 20) -> list[dict[str, Any]]:
+async def run_js(cfg: dict[str, Any], deadline_s: float = 60) -> list[dict[str, Any]]:
     """Run one scenario of js/<cfg["script"]>.js (default peer.js); returns the events (a crash
     or timeout becomes a ``fatal`` event)."""
     script = JS_DIR / f"{cfg.pop('script', 'peer')}.js"

@@ -4,7 +4,9 @@ Channels are scoped by app. A peer (a realtime session) is attached with the cha
 was granted; messages go to attached peers holding the SUBSCRIBE mode and the ``subscribe``
 capability (checked at delivery time, so an in-band capability downgrade takes effect at once),
 presence events to those holding PRESENCE_SUBSCRIBE. Each frame is encoded once per wire format.
-History (messages and presence events) is in memory, in a ``HistoryLog`` per channel.
+History (messages and presence events) is in memory, in a ``HistoryLog`` per channel: the last
+``HISTORY_LIMIT`` items, at most ``history_max_bytes`` of them, for the ``history_max_channels``
+most recently used channels (the resume backlog is capped the same way).
 
 Continuity (RTL15b, RTL4c1, RTN15c6): every MESSAGE and PRESENCE frame carries a channelSerial
 ``<epoch>@<n>`` and is kept in a bounded per-channel backlog. An ATTACH naming a serial of this
@@ -23,10 +25,12 @@ from typing import Any, Protocol
 from tokenlab.core.wire import Action, Flag, Frame, PresenceAction
 from tokenlab.sandbox.history import HistoryLog, HistoryQuery
 from tokenlab.sandbox.link import Link, jsonable
-from tokenlab.sandbox.protocol import encode_frame
+from tokenlab.sandbox.protocol import encode_frame, message_size
 
 BACKLOG_FRAMES = 1_000
 SEEN_IDS = 10_000  # message ids remembered per channel for idempotent publishing (RSL1k)
+HISTORY_MAX_BYTES = 1_048_576
+HISTORY_MAX_CHANNELS = 1_000
 FIXTURE_CONNECTION = "fixture"
 
 
@@ -74,10 +78,11 @@ class Channel:
     presence_history: HistoryLog = field(default_factory=HistoryLog)
     serial: int = 0
     epoch: str = "0"
-    # (serial, frame, mode a peer needs to receive it) for resumed attaches
-    backlog: deque[tuple[int, Frame, int]] = field(
+    # (serial, frame, mode a peer needs to receive it, bytes) for resumed attaches
+    backlog: deque[tuple[int, Frame, int, int]] = field(
         default_factory=lambda: deque(maxlen=BACKLOG_FRAMES)
     )
+    backlog_bytes: int = 0
     seen_ids: OrderedDict[str, None] = field(default_factory=OrderedDict)
 
     def first_seen(self, messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -114,11 +119,21 @@ class Channel:
 
 
 class ChannelHub:
-    def __init__(self, now_ms: Callable[[], int], new_epoch: Callable[[], str] = str) -> None:
+    def __init__(
+        self,
+        now_ms: Callable[[], int],
+        new_epoch: Callable[[], str] = str,
+        *,
+        history_max_bytes: int = HISTORY_MAX_BYTES,
+        history_max_channels: int = HISTORY_MAX_CHANNELS,
+    ) -> None:
         self._now_ms = now_ms
         self._new_epoch = new_epoch
         self._channels: dict[tuple[str, str], Channel] = {}
         self._sync_seq = 0
+        self._history_max_bytes = history_max_bytes
+        self._history_max_channels = history_max_channels
+        self._with_history: OrderedDict[tuple[str, str], None] = OrderedDict()  # LRU order
 
     def channel(self, app_id: str, name: str) -> Channel:
         key = (app_id, name)
@@ -133,6 +148,7 @@ class ChannelHub:
     def drop_app(self, app_id: str) -> None:
         for key in [k for k in self._channels if k[0] == app_id]:
             del self._channels[key]
+            self._with_history.pop(key, None)
 
     # -- attach / detach --------------------------------------------------------------------
     def attach(self, app_id: str, name: str, peer: Peer, modes: int) -> Channel:
@@ -165,7 +181,7 @@ class ChannelHub:
         messages = channel.first_seen(messages)
         if not messages:
             return
-        channel.history.extend(messages)
+        self._keep(channel, messages)
         first = messages[0]
         frame: Frame = {
             "action": int(Action.MESSAGE),
@@ -180,8 +196,36 @@ class ChannelHub:
         exclude = None
         if sender is not None and sender.link is not None and not sender.link.echo:
             exclude = sender.connection_id
-        channel.backlog.append((channel.serial, frame, Flag.SUBSCRIBE))
+        self._add_backlog(channel, frame, Flag.SUBSCRIBE, messages)
         self._fanout(channel, frame, Flag.SUBSCRIBE, exclude)
+
+    def _keep(self, channel: Channel, messages: list[dict[str, Any]]) -> None:
+        """Add to history within the caps (``HistoryLog``), and keep history for at most
+        ``history_max_channels`` channels (the least recently published lose theirs, and
+        their backlog), so a flood of channels cannot exhaust memory."""
+        channel.history.extend(messages, self._history_max_bytes)
+        key = (channel.app_id, channel.name)
+        self._with_history[key] = None
+        self._with_history.move_to_end(key)
+        while len(self._with_history) > self._history_max_channels:
+            old_key, _ = self._with_history.popitem(last=False)
+            old = self._channels.get(old_key)
+            if old is not None:
+                old.history.clear()
+                old.presence_history.clear()
+                old.backlog.clear()
+                old.backlog_bytes = 0
+                if not old.attached and not old.members:
+                    del self._channels[old_key]
+
+    def _add_backlog(self, channel: Channel, frame: Frame, mode: int, items: list[Any]) -> None:
+        size = sum(message_size(m) for m in items)
+        if len(channel.backlog) == channel.backlog.maxlen:
+            channel.backlog_bytes -= channel.backlog[0][3]
+        channel.backlog.append((channel.serial, frame, mode, size))
+        channel.backlog_bytes += size
+        while channel.backlog_bytes > self._history_max_bytes and len(channel.backlog) > 1:
+            channel.backlog_bytes -= channel.backlog.popleft()[3]
 
     def history(
         self, app_id: str, name: str, query: HistoryQuery, *, presence: bool = False
@@ -198,7 +242,7 @@ class ChannelHub:
     ) -> None:
         channel = self.channel(app_id, name)
         events = [e for action, member in items if (e := self._apply(channel, action, member))]
-        channel.presence_history.extend(events)
+        channel.presence_history.extend(events, self._history_max_bytes)
         if events:
             frame: Frame = {
                 "action": int(Action.PRESENCE),
@@ -206,7 +250,7 @@ class ChannelHub:
                 "channelSerial": channel.next_serial(),
                 "presence": events,
             }
-            channel.backlog.append((channel.serial, frame, Flag.PRESENCE_SUBSCRIBE))
+            self._add_backlog(channel, frame, Flag.PRESENCE_SUBSCRIBE, events)
             self._fanout(channel, frame, Flag.PRESENCE_SUBSCRIBE, None)
 
     @staticmethod
@@ -260,7 +304,7 @@ class ChannelHub:
         link = peer.link
         if link is None or not link.alive or not peer.can(channel.name, "subscribe"):
             return
-        for serial, frame, mode in list(channel.backlog):
+        for serial, frame, mode, _ in list(channel.backlog):
             if serial <= after or not modes & mode:
                 continue
             own = frame.get("connectionId") == peer.connection_id

@@ -1,13 +1,13 @@
 """Channel history as the REST API defines it: a bounded log per channel, queries and pages.
 
 ``HistoryLog`` keeps the last ``HISTORY_LIMIT`` items (messages, or presence events) of a
-channel in memory, each with a sequence number. ``HistoryQuery`` is a request's ``limit``
-(default 100, at most 1000), ``direction`` (``backwards``: newest first, the default;
-``forwards``: oldest first), ``start``/``end`` (ms since the epoch, inclusive) and the page
-cursor; ``page`` answers one page and the query of the next one, from which ``link_header``
-builds the ``Link`` header (``rel="first"``, ``rel="current"``, ``rel="next"``) that both SDKs
-follow (RSL2b, TG). ``parse_rewind`` reads the ``rewind`` channel param (a message count, or a
-time such as ``10s`` or ``2m``).
+channel in memory, within a byte budget, each with a sequence number. ``HistoryQuery`` is a
+request's ``limit`` (default 100, at most 1000), ``direction`` (``backwards``: newest first,
+the default; ``forwards``: oldest first), ``start``/``end`` (ms since the epoch, inclusive)
+and the page cursor. ``HistoryLog.page`` answers one page and the query of the next one, from
+which ``link_header`` builds the ``Link`` header (``rel="first"``, ``rel="current"``,
+``rel="next"``) that both SDKs follow (RSL2b, TG). ``parse_rewind`` reads the ``rewind``
+channel param (a message count, or a time such as ``10s`` or ``2m``).
 """
 
 from __future__ import annotations
@@ -19,11 +19,13 @@ from typing import Any
 from urllib.parse import urlencode
 
 from tokenlab.core.errors import AblyError
+from tokenlab.core.numbers import ascii_int
+from tokenlab.sandbox.protocol import message_size
 
 HISTORY_LIMIT = 1_000
 DEFAULT_LIMIT, MAX_LIMIT = 100, 1_000
 REWIND_MAX = 100
-_REWIND_TIME = re.compile(r"^(\d+)(s|m)$")
+_REWIND_TIME = re.compile(r"^([0-9]{1,9})(s|m)$")
 
 
 class HistoryLog:
@@ -31,12 +33,30 @@ class HistoryLog:
 
     def __init__(self, limit: int = HISTORY_LIMIT) -> None:
         self._items: deque[tuple[int, dict[str, Any]]] = deque(maxlen=limit)
+        self._sizes: deque[int] = deque()  # parallel to _items
+        self.bytes = 0
         self._seq = 0
 
-    def extend(self, items: list[dict[str, Any]]) -> None:
+    def extend(self, items: list[dict[str, Any]], max_bytes: int) -> None:
+        """Append, dropping the oldest past ``HISTORY_LIMIT`` items or ``max_bytes`` (the
+        newest item is always kept)."""
         for item in items:
+            if len(self._items) == self._items.maxlen:
+                self._items.popleft()
+                self.bytes -= self._sizes.popleft()
             self._seq += 1
+            size = message_size(item)
             self._items.append((self._seq, item))
+            self._sizes.append(size)
+            self.bytes += size
+        while self.bytes > max_bytes and len(self._items) > 1:
+            self._items.popleft()
+            self.bytes -= self._sizes.popleft()
+
+    def clear(self) -> None:
+        self._items.clear()
+        self._sizes.clear()
+        self.bytes = 0
 
     def latest(self, count: int) -> list[dict[str, Any]]:
         return [item for _, item in list(self._items)[-count:]] if count > 0 else []
@@ -117,8 +137,9 @@ def parse_rewind(value: object, now: int) -> tuple[int | None, int | None]:
     """A ``rewind`` channel param: (message count, or None) and (since timestamp, or None).
     40000 for anything else."""
     text = str(value).strip()
-    if text.isdigit():
-        return min(int(text), REWIND_MAX), None
+    count = ascii_int(text)
+    if count is not None:
+        return min(count, REWIND_MAX), None
     match = _REWIND_TIME.match(text)
     if match is None:
         raise AblyError(40000, f"Invalid rewind value {text!r:.40}: use a count or e.g. 10s, 2m.")
@@ -142,7 +163,7 @@ def _int(query: Any, name: str, default: int) -> int:
     raw = query.get(name)
     if raw is None:
         return default
-    text = str(raw).strip()
-    if not text.lstrip("-").isdigit():
-        raise AblyError(40003, f"{name} must be an integer (got {text!r:.40}).")
-    return int(text)
+    value = ascii_int(str(raw))
+    if value is None:
+        raise AblyError(40003, f"{name} must be a non-negative integer (got {str(raw)!r:.40}).")
+    return value

@@ -27,7 +27,7 @@ from tokenlab.sandbox.httpwire import (
     read_body,
     respond,
 )
-from tokenlab.sandbox.protocol import SUPPORTED_VERSIONS, message_size
+from tokenlab.sandbox.protocol import SUPPORTED_VERSIONS, check_portable, message_size
 from tokenlab.sandbox.revocation import (
     TargetResult,
     batch_result,
@@ -160,7 +160,9 @@ def _messages(body: Any) -> list[dict[str, Any]]:
     items = body if isinstance(body, list) else [body]
     if not items or not all(isinstance(m, dict) for m in items):
         raise AblyError(40001, "Publish a message object or a non-empty list of them.")
-    return [{str(k): v for k, v in m.items()} for m in items]
+    out = [{str(k): v for k, v in m.items()} for m in items]
+    check_portable(out)
+    return out
 
 
 def _on_behalf(ctx: Context, creds: Credentials, message: dict[str, Any]) -> None:
@@ -194,6 +196,7 @@ async def publish(request: web.Request) -> web.Response:
         client_id = stamp_message_client_id(identity, raw_id)
         if client_id is not None:
             message["clientId"] = client_id
+        message.pop("connectionId", None)  # a REST publish has no connection; never the client's
         if not isinstance(message.setdefault("id", f"{prefix}:{index}"), str):
             raise AblyError(40000, "A message id must be a string.")
         message.setdefault("timestamp", now)

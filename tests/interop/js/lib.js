@@ -23,9 +23,9 @@ function errInfo(e) {
 
 // A hard stop: a hung SDK must never hang the test run.
 setTimeout(() => {
-  emit('fatal', { message: 'hard deadline of ' + (cfg.deadlineMs || 15000) + ' ms reached' });
+  emit('fatal', { message: 'hard deadline of ' + (cfg.deadlineMs || 55000) + ' ms reached' });
   process.exit(3);
-}, cfg.deadlineMs || 15000).unref();
+}, cfg.deadlineMs || 55000).unref();
 
 const COMMON = {
   endpoint: '127.0.0.1',
@@ -118,7 +118,7 @@ function realtimeOptions(mode) {
 async function connect(mode, label) {
   const rt = new Ably.Realtime(realtimeOptions(mode));
   watch(rt, label || 'main');
-  await waitState(rt, (sc) => sc.current === 'connected' || sc.current === 'failed', 8000, 'connected');
+  await waitState(rt, (sc) => sc.current === 'connected' || sc.current === 'failed', 30000, 'connected');
   if (rt.connection.state !== 'connected') {
     throw Object.assign(new Error('connection failed'), { reason: errInfo(rt.connection.errorReason) });
   }
@@ -136,7 +136,7 @@ async function closeClient(rt) {
   if (state !== 'closed' && state !== 'failed') {
     rt.close();
     if (rt.connection.state !== 'closed') {
-      await waitState(rt, (sc) => sc.current === 'closed' || sc.current === 'failed', 3000, 'closed');
+      await waitState(rt, (sc) => sc.current === 'closed' || sc.current === 'failed', 15000, 'closed');
     }
   }
   emit('closed', { state: rt.connection.state });
@@ -145,7 +145,7 @@ async function closeClient(rt) {
 async function attach(rt, name) {
   const channel = rt.channels.get(name);
   try {
-    await withTimeout(channel.attach(), 5000, 'attach ' + name);
+    await withTimeout(channel.attach(), 20000, 'attach ' + name);
     emit('attach', { channel: name, ok: true, state: channel.state });
   } catch (e) {
     emit('attach', { channel: name, ok: false, state: channel.state, error: errInfo(e) });
@@ -155,7 +155,7 @@ async function attach(rt, name) {
 
 async function publish(channel) {
   try {
-    await withTimeout(channel.publish('greeting', { hello: 'world' }), 5000, 'publish');
+    await withTimeout(channel.publish('greeting', { hello: 'world' }), 20000, 'publish');
     emit('publish', { channel: channel.name, ok: true });
   } catch (e) {
     emit('publish', { channel: channel.name, ok: false, error: errInfo(e) });

@@ -96,7 +96,7 @@ const scenarios = {
     let updates = 0;
     rt.connection.on('update', () => (updates += 1));
     try {
-      const td = await withTimeout(rt.auth.authorize({ capability: cfg.newCapability }), 8000, 'authorize');
+      const td = await withTimeout(rt.auth.authorize({ capability: cfg.newCapability }), 30000, 'authorize');
       emit('authorized', { ok: true, capability: td.capability, connectionId: rt.connection.id, before: first });
     } catch (e) {
       emit('authorized', { ok: false, error: errInfo(e) });
@@ -114,7 +114,7 @@ const scenarios = {
     emit('token_details', tokenDetails(td));
     const rt = new Ably.Realtime(Object.assign({}, COMMON, { token: td.token, clientId: cfg.clientId }));
     watch(rt, 'main');
-    const sc = await waitState(rt, (s) => s.current === 'connected' || s.current === 'failed', 8000, 'outcome');
+    const sc = await waitState(rt, (s) => s.current === 'connected' || s.current === 'failed', 30000, 'outcome');
     emit('outcome', { state: sc.current, reason: errInfo(sc.reason), clientId: rt.auth.clientId || null });
     await closeClient(rt);
   },
@@ -138,10 +138,10 @@ const scenarios = {
     };
     const rt = new Ably.Realtime(Object.assign({}, COMMON, { authCallback: cb }));
     watch(rt, 'main');
-    await waitState(rt, (sc) => sc.current === 'connected', 8000, 'connected');
+    await waitState(rt, (sc) => sc.current === 'connected', 30000, 'connected');
     emit('connected', { client: 'main', connectionId: rt.connection.id, clientId: rt.auth.clientId || null });
     try {
-      await withTimeout(rt.auth.authorize(), 8000, 'authorize');
+      await withTimeout(rt.auth.authorize(), 30000, 'authorize');
       emit('authorized', { ok: true });
     } catch (e) {
       emit('authorized', { ok: false, error: errInfo(e) });
@@ -159,7 +159,7 @@ const scenarios = {
     const rt = await connect('token');
     const channel = await attach(rt, cfg.channel);
     try {
-      await withTimeout(channel.presence.enter('hi'), 5000, 'enter');
+      await withTimeout(channel.presence.enter('hi'), 20000, 'enter');
       emit('enter', { ok: true, side: 'client' });
     } catch (e) {
       emit('enter', { ok: false, side: 'client', error: errInfo(e) });
@@ -167,13 +167,13 @@ const scenarios = {
     try {
       // RAW: _enterOrUpdateClient is the SDK's internal send path behind enter(); calling it
       // skips only enter()'s client-side anonymous check, so the ENTER goes to the server.
-      await withTimeout(channel.presence._enterOrUpdateClient(undefined, undefined, 'hi', 'enter'), 5000, 'raw enter');
+      await withTimeout(channel.presence._enterOrUpdateClient(undefined, undefined, 'hi', 'enter'), 20000, 'raw enter');
       emit('raw_enter', { ok: true });
     } catch (e) {
       emit('raw_enter', { ok: false, error: errInfo(e) });
     }
     try {
-      await withTimeout(channel.presence.enterClient('mallory', 'hi'), 5000, 'enterClient');
+      await withTimeout(channel.presence.enterClient('mallory', 'hi'), 20000, 'enterClient');
       emit('enter_client', { ok: true });
     } catch (e) {
       emit('enter_client', { ok: false, error: errInfo(e) });
@@ -184,7 +184,7 @@ const scenarios = {
     const ok = await connect('key', 'identified');
     const ch2 = await attach(ok, cfg.channel);
     try {
-      await withTimeout(ch2.presence.enter('hi'), 5000, 'identified enter');
+      await withTimeout(ch2.presence.enter('hi'), 20000, 'identified enter');
       emit('identified_enter', { ok: true });
     } catch (e) {
       emit('identified_enter', { ok: false, error: errInfo(e) });

@@ -52,6 +52,7 @@ class Member:
     timestamp: int
     data: Any = None
     encoding: str | None = None
+    extras: Any = None
 
     def wire(self, action: PresenceAction) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -65,6 +66,8 @@ class Member:
             out["data"] = self.data
         if self.encoding:
             out["encoding"] = self.encoding
+        if self.extras is not None:
+            out["extras"] = self.extras
         return out
 
 
@@ -161,9 +164,10 @@ class ChannelHub:
         if channel is not None:
             channel.attached.pop(connection_id, None)
 
-    def sync_frame(self, channel: Channel) -> Frame | None:
-        """The SYNC sent after ATTACHED when the channel has members (one page, empty cursor)."""
-        if not channel.members:
+    def sync_frame(self, channel: Channel, *, always: bool = False) -> Frame | None:
+        """The SYNC sent after ATTACHED when the channel has members (one page, empty cursor),
+        or ``always`` (a client's SYNC request, RTP19 context)."""
+        if not channel.members and not always:
             return None
         self._sync_seq += 1
         return {
@@ -332,8 +336,11 @@ def _leave(member: Member, now: int) -> Member:
     return Member(
         client_id=member.client_id,
         connection_id=member.connection_id,
-        id=f"{member.connection_id}:leave:{now}",
+        # A synthesized event: its id must not start with the connectionId (RTP2b1), so SDKs
+        # order it by timestamp rather than parse it as connectionId:msgSerial:index.
+        id=f"synthesized-leave:{member.connection_id}:{now}",
         timestamp=now,
         data=member.data,
         encoding=member.encoding,
+        extras=member.extras,
     )

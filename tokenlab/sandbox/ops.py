@@ -161,12 +161,26 @@ def on_presence(ctx: Context, session: Session, link: Link, frame: Frame) -> Non
                 timestamp=now,
                 data=item.get("data"),
                 encoding=_opt_str(item, "encoding"),
+                extras=item.get("extras"),
             )
             changes.append((action, member))
         ctx.hub.presence(session.app_id, name, changes)
         _ack(link, serial, [m.id for _, m in changes])
     except UserError as exc:
         _nack(ctx, session, link, serial, as_ably(exc))
+
+
+def on_sync(ctx: Context, session: Session, link: Link, frame: Frame) -> None:
+    """A client's SYNC request: the channel's members in one SYNC page, not a fatal error."""
+    name = frame.get("channel")
+    if not isinstance(name, str) or name not in session.attached:
+        error = AblyError(90001, f"Channel {name!r:.80} is not attached: no SYNC.", status=400)
+        link.send({"action": int(Action.ERROR), "channel": name, **_err(error)})
+        return
+    channel = ctx.hub.channel(session.app_id, name)
+    sync = ctx.hub.sync_frame(channel, always=True)
+    if sync is not None and session.attached[name] & Flag.PRESENCE_SUBSCRIBE:
+        link.send(sync)
 
 
 def _check_mode(session: Session, name: str, mode: int, word: str) -> None:

@@ -21,6 +21,7 @@ from aiohttp import WSCloseCode, WSMsgType, web
 
 from tokenlab.core.clientid import resolve_identity
 from tokenlab.core.errors import AblyError, UserError, is_token_error
+from tokenlab.core.numbers import ascii_int
 from tokenlab.core.wire import Action, Frame, WireFormat
 from tokenlab.sandbox import attach, ops
 from tokenlab.sandbox import config as ev
@@ -154,12 +155,21 @@ def handshake(
             _opened(ctx, session, ev.CONNECTION_RESUMED, "resumed")
             return session
     session = ctx.sessions.create(creds, identity, query_client_id, link)
+    session.remain_present_ms = _remain_present_for(ctx, query)
     link.send(ctx.sessions.connected_frame(session, resume_error))
     what = f"opened ({creds.describe()})"
     if resume_error is not None:
         what += f"; resume failed with {resume_error.ably_code}"
     _opened(ctx, session, ev.CONNECTION_OPENED, what)
     return session
+
+
+def _remain_present_for(ctx: Context, query: Mapping[str, str]) -> int | None:
+    """The ``remainPresentFor`` transport param (ms), capped at connectionStateTtl; an invalid
+    value is ignored like any unknown param."""
+    raw = query.get("remainPresentFor")
+    value = ascii_int(raw, max_digits=9) if raw is not None else None
+    return None if value is None else min(value, ctx.config.connection_state_ttl_ms)
 
 
 def _opened(ctx: Context, session: Session, kind: str, what: str) -> None:
@@ -330,4 +340,5 @@ HANDLERS: dict[int, Dispatch] = {
     int(Action.DETACH): attach.on_detach,
     int(Action.MESSAGE): ops.on_message,
     int(Action.PRESENCE): ops.on_presence,
+    int(Action.SYNC): ops.on_sync,
 }

@@ -10,7 +10,9 @@ one sweeper task that, every ``tick_ms``:
   was still ahead when the token was presented, and DISCONNECTED 40142 when it expires (RTN22,
   RTN15h); a shorter token gets no hint, only the 40142;
 - enforces revocations whose ``appliesAt`` has arrived (DISCONNECTED 40141, §3.5);
-- discards sessions detached for longer than ``connectionStateTtl`` (presence members leave).
+- makes the presence members of a connection whose transport dropped leave after
+  ``presence_leave_ms`` (about 15 s as Ably, or the ``remainPresentFor`` transport param);
+- discards sessions detached for longer than ``connectionStateTtl``.
 """
 
 from __future__ import annotations
@@ -58,6 +60,8 @@ class Session:
     detached_at: int | None = None  # sandbox clock (ms) when the transport went away
     hinted: set[int] = field(default_factory=set)  # revocation ids already hinted with AUTH
     authed_ms: int = 0  # when the current credentials were presented (connect, resume, AUTH)
+    remain_present_ms: int | None = None  # remainPresentFor transport param, if given
+    members_left: bool = False  # its presence members already left after a drop
     # Highest msgSerial processed on this connection: after a resume the client resends what it
     # had no ACK for (RTN19a) with the same serials, and those must not be published twice.
     last_serial: int = -1
@@ -162,7 +166,7 @@ class SessionRegistry:
         session.connection_key = self._new_key(session.connection_id)
         self._by_key[session.connection_key] = session
         session.use_credentials(creds, identity, self._ctx.now_ms())
-        session.link, session.detached_at = link, None
+        session.link, session.detached_at, session.members_left = link, None, False
         return session, None
 
     def link_closed(self, session: Session, link: Link) -> None:
@@ -295,6 +299,8 @@ class SessionRegistry:
             if link is None or not link.alive:
                 if session.detached_at is not None and now - session.detached_at >= ttl_ms:
                     self.discard(session, "expired after connectionStateTtl")
+                else:
+                    self._leave_after_drop(session, now)
                 continue
             if self._check_token(session, now):
                 continue
@@ -304,6 +310,18 @@ class SessionRegistry:
         if mono - self._last_maintenance > 30:
             self._last_maintenance = mono
             self._ctx.maintenance()
+
+    def _leave_after_drop(self, session: Session, now: int) -> None:
+        """A dropped connection's members leave ~15 s later, not after connectionStateTtl; a
+        resume after that re-enters them from the client (RTP17i)."""
+        if session.detached_at is None or session.members_left:
+            return
+        delay = session.remain_present_ms
+        if delay is None:
+            delay = self._ctx.config.presence_leave_ms
+        if now - session.detached_at >= delay:
+            session.members_left = True
+            self._ctx.hub.leave_connection(session.connection_id)
 
     def _check_token(self, session: Session, now: int) -> bool:
         """Expiry, reauth hint and revocation for one live session; True if it was closed."""

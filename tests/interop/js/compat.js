@@ -286,6 +286,39 @@ Object.assign(scenarios, {
     });
     await closeClient(rt);
   },
+
+  // presence.test.js extras and leave-on-drop: a member's extras reach the other clients; when
+  // its transport drops without CLOSE it leaves after remainPresentFor (transportParams).
+  async presence_drop() {
+    const name = cfg.channel;
+    const member = new Ably.Realtime(
+      Object.assign({}, COMMON, {
+        key: cfg.key,
+        clientId: 'ann',
+        disconnectedRetryTimeout: 60000,
+        transportParams: { remainPresentFor: cfg.remainPresentFor },
+      }),
+    );
+    await waitState(member, (sc) => sc.current === 'connected', 30000, 'member connected');
+    const rt = await connect('key');
+    const events = [];
+    await rt.channels.get(name).presence.subscribe((p) => events.push([p.action, p.clientId, p.extras || null]));
+    // As presence.test.js does it: a PresenceMessage carrying extras.
+    const message = Ably.Realtime.PresenceMessage.fromValues({ data: 'hi', extras: { headers: { k: 'v' } } });
+    await member.channels.get(name).presence.enter(message);
+    await until(() => events.length === 1, 10000, 'enter');
+    const present = await rt.channels.get(name).presence.get();
+    await dropConnection(member);
+    await until(() => events.length === 2, 20000, 'leave after the drop');
+    const after = await rt.channels.get(name).presence.get();
+    emit('presence', {
+      events: events,
+      presentExtras: present.map((p) => p.extras || null),
+      after: after.length,
+    });
+    member.close();
+    await closeClient(rt);
+  },
 });
 
 module.exports = { track };

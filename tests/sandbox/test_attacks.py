@@ -533,3 +533,71 @@ async def test_attack_families_that_hold_keep_holding(
 ) -> None:
     attack, expected = FAMILIES[family]
     assert code_of(await attack(sb, http)) == expected
+
+
+# -- 6-9. lone surrogates (valid JSON escapes, invalid Unicode) and non-finite frame fields -------
+SURROGATE = "\\ud800"  # as it appears in JSON text
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/auth/token", f'{{"clientId":"{SURROGATE}"}}'),
+        ("/auth/jwt", f'{{"clientId":"x","revocationKey":"{SURROGATE}"}}'),
+        ("/auth/token-request", f'{{"clientId":"{SURROGATE}"}}'),
+        ("/apps", f'{{"keys":[{{"capability":"{{\\"{SURROGATE}\\":[\\"*\\"]}}"}}]}}'),
+        ("/channels/c/messages", f'{{"name":"{SURROGATE}","data":1}}'),
+    ],
+)
+async def test_lone_surrogates_in_bodies_are_40001(
+    sb: Sandbox, http: aiohttp.ClientSession, path: str, body: str
+) -> None:
+    headers = {"Content-Type": "application/json", "Authorization": key_of(sb).basic_auth_header()}
+    reply = await call(http, "POST", f"{sb.rest_url}{path}", data=body, headers=headers)
+    assert code_of(reply) == (400, 40001)
+
+
+async def test_lone_surrogate_in_a_token_request_is_40001(
+    sb: Sandbox, http: aiohttp.ClientSession
+) -> None:
+    body = signed(sb).with_mac(None).to_dict()
+    body["clientId"] = "@@"
+    text = json.dumps(body).replace('"@@"', f'"{SURROGATE}"')
+    headers = {"Authorization": key_of(sb).basic_auth_header(), "Content-Type": "application/json"}
+    url = f"{sb.rest_url}/keys/{key_of(sb).name}/requestToken"
+    assert code_of(await call(http, "POST", url, data=text, headers=headers)) == (400, 40001)
+
+
+@pytest.mark.parametrize("claim", ["x-ably-clientId", "x-ably-revocation-key"])
+async def test_jwt_claim_with_a_lone_surrogate_is_40144_not_a_hang(
+    sb: Sandbox, http: aiohttp.ClientSession, claim: str
+) -> None:
+    key = key_of(sb)
+    now_s = sb.now_ms() // 1000
+    header = {"typ": "JWT", "alg": "HS256", "kid": key.name}
+    jwt = raw_jwt(key.secret, header, f'{{"iat":{now_s},"exp":{now_s + 60},"{claim}":"\\ud800"}}')
+    reply = await call(http, "GET", f"{sb.rest_url}/channels/c/messages", headers=bearer(jwt))
+    assert code_of(reply) == (401, 40144)
+    client = await connect(sb, http, accessToken=jwt)
+    await client.expect_error(9, 40144)
+    assert await client.closed()
+
+
+@pytest.mark.parametrize(
+    "frame",
+    [
+        '{"action":10,"channel":"\\ud800"}',
+        '{"action":0,"id":"\\udfff"}',
+        '{"action":0,"id":NaN}',
+        '{"action":10,"channel":"c","params":{"a":Infinity}}',
+        '{"action":15,"channel":"c","msgSerial":1e400,"messages":[{"data":1}]}',
+        '{"action":15,"channel":"c","msgSerial":NaN,"messages":[{"data":1}]}',
+    ],
+)
+async def test_frames_that_cannot_be_answered_in_json_are_40000(
+    sb: Sandbox, http: aiohttp.ClientSession, frame: str
+) -> None:
+    client, _ = await connected(sb, http, key=key_of(sb).full(), clientId="x")
+    await client.ws.send_str(frame)
+    await client.expect_error(9, 40000)
+    assert await client.closed()

@@ -14,6 +14,7 @@ from typing import Any
 
 from tokenlab.core import wire
 from tokenlab.core.errors import AblyError, UserError
+from tokenlab.core.safetext import has_lone_surrogate, may_hold_surrogate_escape
 from tokenlab.core.wire import PROTOCOL_VERSION, Action, Flag, Frame
 
 MODE_OPERATIONS = (
@@ -40,6 +41,12 @@ def decode_frame(data: str | bytes) -> Frame:
                 "A protocol message must be an object (a JSON object or msgpack map)."
             ) from None
         raise bad_frame(f"Unable to decode the frame as {exc.kind}: {exc.detail:.120}") from None
+    if isinstance(data, str) and may_hold_surrogate_escape(data) and has_lone_surrogate(frame):
+        raise bad_frame("The frame holds a lone surrogate (not valid Unicode).")
+    envelope = {k: v for k, v in frame.items() if k not in ("messages", "presence")}
+    problem = wire.portability_problem(envelope)  # messages are checked (and NACKed) per publish
+    if problem is not None:
+        raise bad_frame(f"The protocol message holds {problem}.")
     action = frame.get("action")
     if isinstance(action, bool) or not isinstance(action, int):
         raise bad_frame(f"The protocol message has no integer action (got {action!r:.40}).")

@@ -43,10 +43,12 @@ def decode_frame(data: str | bytes) -> Frame:
         raise bad_frame(f"Unable to decode the frame as {exc.kind}: {exc.detail:.120}") from None
     if isinstance(data, str) and may_hold_surrogate_escape(data) and has_lone_surrogate(frame):
         raise bad_frame("The frame holds a lone surrogate (not valid Unicode).")
-    envelope = {k: v for k, v in frame.items() if k not in ("messages", "presence")}
-    problem = wire.portability_problem(envelope)  # messages are checked (and NACKed) per publish
-    if problem is not None:
-        raise bad_frame(f"The protocol message holds {problem}.")
+    for name, value in frame.items():
+        if name in ("messages", "presence"):
+            continue  # checked, and NACKed, per publish (see check_portable)
+        problem = wire.portability_problem(value)
+        if problem is not None:
+            raise bad_frame(f"The protocol message's {name!r} holds {problem}.")
     action = frame.get("action")
     if isinstance(action, bool) or not isinstance(action, int):
         raise bad_frame(f"The protocol message has no integer action (got {action!r:.40}).")

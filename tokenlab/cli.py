@@ -1,4 +1,4 @@
-"""The command-line front door: ``tokenlab [inspect|token-request|jwt|verify|sandbox|watch]``.
+"""The command-line front door: ``tokenlab [inspect|token-request|jwt|verify|sandbox|watch|...]``.
 
 With no subcommand (or only GUI options such as ``--selftest``) ``tokenlab`` opens the desktop
 app. Each subcommand lives in ``tokenlab/commands/<name>.py`` and exposes ``register(subparsers)``;
@@ -16,7 +16,7 @@ from collections.abc import Sequence
 
 from tokenlab import __version__
 
-COMMANDS = ("inspect", "token_request", "jwt", "verify", "sandbox", "watch")
+COMMANDS = ("inspect", "token_request", "jwt", "verify", "sandbox", "watch", "lesson")
 
 EPILOG = """exit codes:
   0  fine

@@ -13,8 +13,8 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from tokenlab.gui.context import AppContext
-from tokenlab.gui.models.live_records import LogEntry
-from tokenlab.gui.tabs.live_tab import LiveTab
+from tokenlab.gui.live.records import LogEntry
+from tokenlab.gui.live.tab import LiveTab
 from tokenlab.realtime.options import Timeouts
 from tokenlab.sandbox import Sandbox, SandboxConfig
 

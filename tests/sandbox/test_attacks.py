@@ -118,9 +118,10 @@ async def test_auth_mode_needs_the_admin_credential(
     sb: Sandbox, http: aiohttp.ClientSession
 ) -> None:
     url = f"{sb.rest_url}/auth/mode"
-    for headers in ({}, {"X-Tokenlab-Admin": "guess"}):
+    for headers in ({}, {"X-Tokenlab-Admin": "guess"}, {"X-Tokenlab-Admin": "é" * 32}):
         reply = await call(http, "POST", url, json={"mode": "500"}, headers=headers)
         assert code_of(reply) == (401, 40101)
+        assert code_of(await call(http, "GET", url, headers=headers)) == (401, 40101)
     assert sb.settings.auth_server_mode is None
     headers = {"X-Tokenlab-Admin": sb.admin_token}
     assert await call(http, "POST", url, json={"mode": "500"}, headers=headers) == (

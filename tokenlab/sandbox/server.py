@@ -167,11 +167,9 @@ class Sandbox:
 
     @property
     def _url_host(self) -> str:
-        host = self.config.host
-        if host in ("0.0.0.0", ""):
-            return "127.0.0.1"
-        if host == "::":
-            return "[::1]"  # the unspecified address is not connectable
+        # An unspecified address is not connectable: show the loopback one of its family.
+        host = {"0.0.0.0": "127.0.0.1", "": "127.0.0.1", "::": "::1"}.get(self.config.host)
+        host = host or self.config.host
         return f"[{host}]" if ":" in host else host
 
     @property

@@ -8,20 +8,21 @@ shown masked (``appId.keyId:••••``).
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
 import functools
 import json
 import os
-import signal
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from tokenlab.core.errors import UserError, describe_ably_code
 from tokenlab.core.findings import Finding, Severity
 from tokenlab.core.keys import ApiKey
+
+if TYPE_CHECKING:
+    import asyncio  # only the long-running commands (sandbox, watch) need it
 
 EXIT_OK = 0
 EXIT_ERRORS = 1  # the token or request has errors
@@ -189,6 +190,9 @@ def new_parser(
 @contextlib.contextmanager
 def stop_on_signals(stop: asyncio.Event) -> Iterator[None]:
     """While inside, Ctrl-C and SIGTERM set ``stop`` (where the platform allows it)."""
+    import asyncio
+    import signal
+
     loop = asyncio.get_running_loop()
     installed: list[signal.Signals] = []
     for sig in (signal.SIGINT, signal.SIGTERM):

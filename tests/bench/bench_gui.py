@@ -20,7 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-RUNS = 9
+RUNS = 15
 TARGET_RATIO = 1.5
 PROBE_LINE = "tokenlab: window shown"
 READY_LINE = "tokenlab: first tab ready"

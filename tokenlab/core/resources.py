@@ -12,8 +12,14 @@ from pathlib import Path
 _REPO_RESOURCES = Path(__file__).resolve().parents[2] / "resources"
 
 
+_PACKAGE_RESOURCES = Path(__file__).resolve().parents[1] / "resources"
+
+
 def _packaged(parts: tuple[str, ...]) -> Path | None:
-    import importlib.resources  # imported late: start-up rarely needs it
+    if _PACKAGE_RESOURCES.is_dir():  # the package is a folder (a wheel, a frozen app): no need
+        candidate = _PACKAGE_RESOURCES.joinpath(*parts)  # to import importlib.resources (~5 ms)
+        return candidate if candidate.exists() else None
+    import importlib.resources
 
     root = importlib.resources.files("tokenlab") / "resources"
     if not isinstance(root, Path):  # a zipped package: no file system path to hand out

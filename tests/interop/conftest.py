@@ -79,7 +79,7 @@ class Peers:
         return {"port": self.sb.port, "key": self.sb.demo_keys[key].full()}
 
     async def run(self, sdk: str, scenario: str, **cfg: Any) -> list[dict[str, Any]]:
-        deadline = cfg.pop("deadline", 20)
+        deadline = cfg.pop("deadline", 60)  # a hang guard, not a speed bound
         full = dict(self.base(cfg.pop("keyLabel", "full")), scenario=scenario, **cfg)
         if sdk == "js":
             problem = node_setup_problem()

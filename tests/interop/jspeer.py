@@ -42,7 +42,7 @@ def node_setup_problem() -> str | None:
     return None
 
 
-async def run_js(cfg: dict[str, Any], deadline_s: float = 20) -> list[dict[str, Any]]:
+async def run_js(cfg: dict[str, Any], deadline_s: float = 60) -> list[dict[str, Any]]:
     """Run one scenario; returns the events (a crash or timeout becomes a ``fatal`` event)."""
     env = dict(os.environ, NODE_PATH=str(node_peers_dir() / "node_modules"))
     payload = dict(cfg, deadlineMs=int(deadline_s * 1000) - 1000)

@@ -146,7 +146,7 @@ def _free_port() -> int:
 
 
 RETRY = Timeouts(
-    realtime_request_timeout=1_000,
+    realtime_request_timeout=10_000,  # generous: these tests are not about timeouts
     disconnected_retry_timeout=200,
     suspended_retry_timeout=300,
     close_timeout=500,

@@ -50,10 +50,10 @@ async def test_embedded_default_shows_client_id_and_renewals() -> None:
     text = out.getvalue()
     assert code == 0, text
     assert "embedded sandbox at http://127.0.0.1:" in text
-    assert "-> CONNECTED" in text and "clientId 'viewer' assigned" in text
+    assert "connecting -> connected" in text and "clientId 'viewer' assigned" in text
     assert "renewal succeeded (server AUTH)" in text and "expires" in text
     assert "channel news: attaching -> attached" in text
-    assert "closing -> CLOSED" in text.splitlines()[-2]
+    assert "closing -> closed" in text.splitlines()[-2]
     assert all(line.startswith(("+", "embedded")) for line in text.splitlines())
 
 
@@ -97,7 +97,7 @@ def test_ctrl_c_closes_cleanly(tmp_path: Path) -> None:
         assert proc.stdout is not None
         for line in proc.stdout:
             lines.append(line)
-            if "-> CONNECTED" in line and "connecting" in line:
+            if "connecting -> connected" in line:
                 break
         proc.send_signal(signal.SIGINT)
         rest, err = proc.communicate(timeout=60)
@@ -107,5 +107,5 @@ def test_ctrl_c_closes_cleanly(tmp_path: Path) -> None:
             proc.communicate()
     text = "".join(lines) + rest
     assert proc.returncode == 0, err
-    assert "closing -> CLOSED" in text
+    assert "closing -> closed" in text
     assert "Traceback" not in err

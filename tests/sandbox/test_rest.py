@@ -288,14 +288,14 @@ async def test_local_names_pass_and_get_cors(
         assert response.headers["Access-Control-Allow-Origin"] == f"http://{host}"
 
 
-async def test_remote_opt_in_accepts_any_host(
+async def test_remote_opt_in_keeps_the_guard_on(
     clock: FakeClock, http: aiohttp.ClientSession
 ) -> None:
     async with (
         Sandbox(config(clock, allow_remote=True)) as sb,
         http.get(f"{sb.rest_url}/time", headers={"Host": "class.example"}) as r,
     ):
-        assert r.status == 200
+        assert r.status == 403
 
 
 async def test_non_loopback_bind_without_opt_in_refuses_to_start(clock: FakeClock) -> None:

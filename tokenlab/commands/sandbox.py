@@ -79,7 +79,10 @@ def remote_warning(host: str) -> str | None:
         return None
     return (
         f"WARNING: listening on {host}: anyone who can reach this machine can use the "
-        "sandbox and its keys. Use this for a classroom on a trusted network only."
+        "sandbox, its demo auth server and its keys. Use this for a classroom on a trusted "
+        "network only. Browser pages can reach it only from localhost or from this sandbox's "
+        "own address (http://<this machine's IP>:<port>); pages on any other site or address "
+        "are refused (DNS-rebinding guard), so clients must connect by IP address."
     )
 
 
@@ -113,7 +116,13 @@ async def serve(
 def print_banner(sb: Sandbox, db: str, out: TextIO, *, as_json: bool) -> None:
     keys = {label: key.full() for label, key in sb.demo_keys.items()}
     if as_json:
-        banner = {"rest_url": sb.rest_url, "ws_url": sb.ws_url, "db": db, "keys": keys}
+        banner = {
+            "rest_url": sb.rest_url,
+            "ws_url": sb.ws_url,
+            "db": db,
+            "keys": keys,
+            "admin_token": sb.admin_token,
+        }
         print(json.dumps(banner), file=out, flush=True)
         return
     lines = [
@@ -121,6 +130,7 @@ def print_banner(sb: Sandbox, db: str, out: TextIO, *, as_json: bool) -> None:
         f"  REST      {sb.rest_url}",
         f"  WebSocket {sb.ws_url}",
         f"  store     {db}",
+        f"  admin     {sb.admin_token}  (X-Tokenlab-Admin header of POST /auth/mode)",
         f"  auth URL  {sb.rest_url}/auth/token-request?clientId=alice  (also /auth/jwt, "
         "/auth/token)",
         "",

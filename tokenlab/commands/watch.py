@@ -3,9 +3,11 @@
 Targets the embedded sandbox by default (started here, on 127.0.0.1), or ``--endpoint`` (a
 running sandbox, Ably production ``wss://main.realtime.ably.net``, or any host). Credentials use
 Ably's option names: ``--key``, ``--token``, ``--auth-url`` (+ method, params, headers), or the
-built-in issuer playing "your server" (``--issuer-*``). With the embedded sandbox and no
-credentials, the issuer signs TokenRequests with the sandbox's demo "full" key. ``--json``
-prints redacted NDJSON events instead of the timeline. Ctrl-C closes the connection cleanly.
+built-in issuer playing "your server" (``--issuer-*``). The Live tab's actions have flags
+too (``--publish``, ``--enter``, ``--authorize-after``, ``--drop-after``: see watch_actions).
+With the embedded sandbox and no credentials, the issuer signs TokenRequests with the
+sandbox's demo "full" key. ``--json`` prints redacted NDJSON events instead of the timeline.
+Ctrl-C closes the connection cleanly.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import sys
 from collections.abc import AsyncIterator, Callable
 from typing import TextIO
 
+from tokenlab.commands import watch_actions
 from tokenlab.commands.common import add_key_arguments, new_parser, resolve_key, stop_on_signals
 from tokenlab.core.errors import UserError
 from tokenlab.core.keys import ApiKey
@@ -78,6 +81,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument("--format", choices=("json", "msgpack"), default="json")
     p.add_argument("--frames", action="store_true", help="also show every protocol frame")
     p.add_argument("--json", action="store_true", help="NDJSON events (redacted)")
+    watch_actions.add_arguments(p)
     p.set_defaults(func=run)
 
 
@@ -170,7 +174,9 @@ class Printer:
             self._out.write("\n")
         elif self._frames or event.kind not in FRAME_KINDS:
             start = self._start = event.mono_ms if self._start is None else self._start
-            self._out.write(f"+{(event.mono_ms - start) / 1000:8.3f}s  {describe(event)}\n")
+            self._out.write(
+                f"+{(event.mono_ms - start) / 1000:8.3f}s  {describe(event, ascii_only=True)}\n"
+            )
         self._out.flush()
 
 
@@ -208,12 +214,17 @@ async def watch(args: argparse.Namespace, out: TextIO, stop: asyncio.Event | Non
 async def _watch_connection(
     args: argparse.Namespace, options: ClientOptions, out: TextIO, stop: asyncio.Event
 ) -> int:
+    actions = watch_actions.actions_from_args(args)
     conn = Connection("watch", options)
     printer = Printer(out, as_json=args.json, frames=args.frames, on_broken=stop.set)
     conn.stream.add_listener(printer)
     conn.connect()
     for name in args.channel:
         conn.spawn(_attach(conn, name))
+    if actions:
+        task = conn.spawn(watch_actions.run_actions(conn, actions))
+        if args.duration is None:  # with actions and no --duration: end once they are done
+            task.add_done_callback(lambda _t: stop.set())
     with contextlib.suppress(TimeoutError):
         async with asyncio.timeout(args.duration):
             await stop.wait()

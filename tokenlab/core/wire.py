@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 import sys
 from collections.abc import Mapping
 from enum import IntEnum
@@ -173,3 +174,59 @@ def encode_frame(
         return packed
     default = _json_base64 if base64_binary else _json_strict
     return json.dumps(message, separators=(",", ":"), ensure_ascii=False, default=default)
+
+
+MAX_NESTING = 128
+_UINT64_LIMIT = 2**64
+_INT64_MIN = -(2**63)
+
+
+def _scalar_problem(value: Any) -> str | None:
+    if value is None or isinstance(value, bool | bytes | bytearray):
+        return None
+    if isinstance(value, str):
+        if value.isascii():
+            return None
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return "a string with a lone surrogate (not valid UTF-8)"
+        return None
+    if isinstance(value, int):
+        if _INT64_MIN <= value < _UINT64_LIMIT:
+            return None
+        return "an integer outside the 64-bit range msgpack can carry"
+    if isinstance(value, float):
+        return None if math.isfinite(value) else f"the non-finite number {value!r} (not JSON)"
+    return f"a {type(value).__name__} value (only JSON types and binary travel on both formats)"
+
+
+def portability_problem(value: Any) -> str | None:
+    """Why ``value`` cannot be re-encoded in the *other* wire format (JSON <-> msgpack), or None.
+
+    JSON decodes ``NaN``/``Infinity`` and integers of any size; msgpack decodes ext types,
+    non-string map keys and floats that JSON cannot write. A message carrying any of these
+    would poison history and fan-out for subscribers using the other format. The walk is
+    iterative and bounded in depth, so hostile nesting cannot exhaust the stack.
+    """
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):  # not tuple: msgpack's ExtType is a namedtuple
+            if depth >= MAX_NESTING:
+                return f"nesting deeper than {MAX_NESTING} levels"
+            if isinstance(item, dict):
+                if not all(isinstance(k, str) for k in item):
+                    return "a map key that is not a string (JSON object keys are strings)"
+                problem = next(filter(None, map(_scalar_problem, item)), None)
+                if problem is not None:
+                    return problem
+                children: Any = item.values()
+            else:
+                children = item
+            stack.extend((child, depth + 1) for child in children)
+            continue
+        problem = _scalar_problem(item)
+        if problem is not None:
+            return problem
+    return None

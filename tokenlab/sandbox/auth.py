@@ -30,14 +30,13 @@ from tokenlab.core.capability import Capability
 from tokenlab.core.clock import NowMs
 from tokenlab.core.errors import AblyError, UserError
 from tokenlab.core.keys import ApiKey
+from tokenlab.core.numbers import finite_number, shown
 from tokenlab.core.tokens import MAX_TOKEN_LENGTH, ttl_limit_ms
-from tokenlab.sandbox.revocation import RevocationIndex
+from tokenlab.sandbox.revocation import IAT_TOLERANCE_MS, RevocationIndex
 from tokenlab.sandbox.store import KeyRecord, Store
 
 CredentialKind = Literal["basic", "token", "jwt"]
-# UNCERTAIN: Ably documents no skew tolerance for a JWT iat "in the future" (§5.2 step 6 says
-# "allow a small skew tolerance"); 5 s keeps honest clients with slightly fast clocks working.
-IAT_TOLERANCE_MS = 5_000
+MAX_CLAIM_S = 10**11  # year 5138: any larger iat / exp is hostile, not a real time
 
 
 @dataclass(frozen=True)
@@ -149,6 +148,7 @@ class Authenticator:
             issued=record.issued,
             expires=record.expires,
             revocable=record.revocable,
+            revocation_key=record.revocation_key,
             hint=record.hint,
         )
         self.check_revoked(creds)
@@ -224,9 +224,8 @@ class Authenticator:
         if not isinstance(inner, str):
             raise fail(40144, f"Invalid JWT: {CLAIM_TOKEN} must be a token string.")
         creds = self.from_token(inner, nested=True)
-        exp_s = decoded.claims.get("exp")
-        if isinstance(exp_s, int | float) and not isinstance(exp_s, bool):
-            exp = int(exp_s * 1000)
+        if decoded.claims.get("exp") is not None:
+            exp = _claim_ms(decoded.claims, "exp")  # 40144 unless a finite number (§5.4)
             if exp <= self._now_ms():
                 raise fail(40142, "Token expired (the outer JWT's exp has passed).")
             if creds.expires is not None and exp > creds.expires:
@@ -267,9 +266,16 @@ def _intersect(requested: Capability, key: Capability) -> Capability:
 
 def _claim_ms(claims: dict[str, Any], name: str) -> int:
     value = claims.get(name)
-    if isinstance(value, bool) or not isinstance(value, int | float):
+    if value is None:
         raise fail(40144, f"Invalid token; {name} must be specified (seconds).", status=400)
-    return int(value * 1000)
+    seconds = finite_number(value, limit=MAX_CLAIM_S)
+    if seconds is None:
+        raise fail(
+            40144,
+            f"Invalid token; {name} must be a finite number of seconds, not {shown(value)}.",
+            status=400,
+        )
+    return int(seconds * 1000)
 
 
 def _claim_str(claims: dict[str, Any], name: str) -> str | None:

@@ -8,20 +8,23 @@ Routes (GET or POST; parameters from the query string and a form or JSON body):
 
 Parameters: ``clientId`` (or ably-python's ``client_id``), ``capability`` (JSON string), ``ttl``
 (ms), ``key`` (a key label such as ``chat`` or a key name; default ``full`` of the demo app),
-``revocationKey`` (JWT only). Missing ones fall back to the configured defaults
+``revocationKey`` (JWT only). Only the demo app's keys are used: apps provisioned through
+``POST /apps`` are never signed for. Missing ones fall back to the configured defaults
 (``Sandbox.set_auth_server_defaults``).
 
 Misbehaviour, to demonstrate renewal failures: ``fail=MODE`` in the request, or a persistent mode
-set with ``Sandbox.set_auth_server_mode`` / ``POST /auth/mode {"mode": ...}`` (loopback only),
-cleared with ``null`` to heal. Modes: ``500``, ``403`` (HTTP errors), ``garbage`` (undecodable
-JSON), ``wrong-type`` (``text/html``), ``expired`` (an already-expired credential) and
-``delay:MS`` (answer after MS milliseconds, at most 60 s).
+set with ``Sandbox.set_auth_server_mode`` / ``POST /auth/mode {"mode": ...}`` (loopback only,
+with this run's admin credential in ``X-Tokenlab-Admin``), cleared with ``null`` to heal.
+Modes: ``500``, ``403`` (HTTP errors), ``garbage`` (undecodable JSON), ``wrong-type``
+(``text/html``), ``expired`` (an already-expired credential) and ``delay:MS`` (answer after
+MS milliseconds, at most 60 s).
 """
 
 from __future__ import annotations
 
 import asyncio
 import functools
+import hmac
 import ipaddress
 from collections.abc import Mapping
 
@@ -30,6 +33,7 @@ from aiohttp import web
 from tokenlab.core.capability import Capability
 from tokenlab.core.errors import AblyError
 from tokenlab.core.keys import ApiKey
+from tokenlab.core.numbers import ascii_int
 from tokenlab.core.tokens import TokenParams, create_token_request, parse_int, validate_ttl
 from tokenlab.sandbox import config as ev
 from tokenlab.sandbox.auth import parse_capability
@@ -38,6 +42,7 @@ from tokenlab.sandbox.httpwire import error_response, json_response, read_body, 
 from tokenlab.sandbox.provisioning import DEMO_APP_META
 from tokenlab.sandbox.store import KeyRecord
 
+ADMIN_HEADER = "X-Tokenlab-Admin"
 MODES = ("500", "403", "garbage", "wrong-type", "expired")
 MAX_DELAY_MS = 60_000
 EXPIRED_BY_MS = 1_800_000
@@ -47,7 +52,8 @@ def check_mode(mode: str | None) -> str | None:
     """Validate a misbehaviour mode (None heals); AblyError 40003 for an unknown one."""
     if mode is None or mode == "" or mode in MODES:
         return mode or None
-    if mode.startswith("delay:") and mode[6:].isdigit() and int(mode[6:]) <= MAX_DELAY_MS:
+    delay = ascii_int(mode[6:], max_digits=5) if mode.startswith("delay:") else None
+    if delay is not None and delay <= MAX_DELAY_MS:
         return mode
     raise AblyError(
         40003,
@@ -62,14 +68,19 @@ async def _params(request: web.Request) -> dict[str, str]:
 
 
 def _key(ctx: Context, wanted: str | None) -> KeyRecord:
+    """A key of the demo app, by label or key name; never a key of an app made via /apps."""
     wanted = wanted or ctx.settings.auth_key_label
+    app_id = ctx.store.get_meta(DEMO_APP_META) or ""
     if "." in wanted:
         record = ctx.store.key(wanted)
+        if record is not None and record.app_id != app_id:
+            record = None
     else:
-        app_id = ctx.store.get_meta(DEMO_APP_META) or ""
         record = next((k for k in ctx.store.keys(app_id) if k.label == wanted), None)
     if record is None:
-        raise AblyError(40400, f"The demo auth server has no key {wanted!r}.", status=404)
+        raise AblyError(
+            40400, f"The demo auth server has no key {wanted!r} in the demo app.", status=404
+        )
     return record
 
 
@@ -81,6 +92,8 @@ class _Request:
         self.key = _key(ctx, params.get("key"))
         self.client_id = params.get("clientId", params.get("client_id", s.auth_client_id))
         self.capability = params.get("capability", s.auth_capability)
+        if self.capability:
+            Capability.parse(self.capability)  # 40000 for an invalid one, on every route
         ttl = parse_int(params.get("ttl"), "ttl")
         self.ttl = ttl if ttl is not None else s.auth_ttl_ms
         self.timestamp = parse_int(params.get("timestamp"), "timestamp")
@@ -130,7 +143,9 @@ def _token_request(ctx: Context, req: _Request, expired: bool) -> web.Response:
 
 
 def _jwt(ctx: Context, req: _Request, expired: bool) -> web.Response:
-    ttl = req.ttl or 3_600_000
+    ttl = validate_ttl(req.ttl, revocable=req.key.revocable)  # 40003, as /auth/token
+    if req.capability:
+        Capability.parse(req.capability).intersect(parse_capability(req.key.capability))
     token = ctx.issuer.mint_jwt(
         req.key,
         ttl=ttl,
@@ -166,6 +181,13 @@ async def mode_route(request: web.Request) -> web.Response:
     if request.method == "POST":
         if not _loopback(request):
             raise AblyError(40300, "The auth-server mode can only be set from this machine.")
+        given = request.headers.get(ADMIN_HEADER, "")
+        if not hmac.compare_digest(given.encode(), ctx.admin_token.encode()):
+            raise AblyError(
+                40101,
+                f"Setting the auth-server mode needs this run's admin credential in the "
+                f"{ADMIN_HEADER} header (printed by 'tokenlab sandbox' at start).",
+            )
         body = await read_body(request)
         if not isinstance(body, Mapping) or "mode" not in body:
             raise AblyError(40001, 'Send {"mode": "500"} (or null to heal).')

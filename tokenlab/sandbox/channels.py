@@ -4,21 +4,24 @@ Channels are scoped by app. A peer (a realtime session) is attached with the cha
 was granted; messages go to attached peers holding the SUBSCRIBE mode and the ``subscribe``
 capability (checked at delivery time, so an in-band capability downgrade takes effect at once),
 presence events to those holding PRESENCE_SUBSCRIBE. Each frame is encoded once per wire format.
-History is in memory (the last ``HISTORY_LIMIT`` messages per channel).
+History is in memory: the last ``HISTORY_LIMIT`` messages per channel, at most
+``history_max_bytes`` of them, for the ``history_max_channels`` most recently used channels.
 """
 
 from __future__ import annotations
 
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from tokenlab.core.wire import Action, Flag, Frame, PresenceAction
 from tokenlab.sandbox.link import Link, jsonable
-from tokenlab.sandbox.protocol import encode_frame
+from tokenlab.sandbox.protocol import encode_frame, message_size
 
 HISTORY_LIMIT = 200
+HISTORY_MAX_BYTES = 1_048_576
+HISTORY_MAX_CHANNELS = 1_000
 FIXTURE_CONNECTION = "fixture"
 
 
@@ -64,6 +67,8 @@ class Channel:
     members: dict[tuple[str, str], Member] = field(default_factory=dict)
     history: deque[dict[str, Any]] = field(default_factory=lambda: deque(maxlen=HISTORY_LIMIT))
     serial: int = 0
+    history_sizes: deque[int] = field(default_factory=deque)  # parallel to history
+    history_bytes: int = 0
 
     def next_serial(self) -> str:
         self.serial += 1
@@ -71,10 +76,19 @@ class Channel:
 
 
 class ChannelHub:
-    def __init__(self, now_ms: Callable[[], int]) -> None:
+    def __init__(
+        self,
+        now_ms: Callable[[], int],
+        *,
+        history_max_bytes: int = HISTORY_MAX_BYTES,
+        history_max_channels: int = HISTORY_MAX_CHANNELS,
+    ) -> None:
         self._now_ms = now_ms
         self._channels: dict[tuple[str, str], Channel] = {}
         self._sync_seq = 0
+        self._history_max_bytes = history_max_bytes
+        self._history_max_channels = history_max_channels
+        self._with_history: OrderedDict[tuple[str, str], None] = OrderedDict()  # LRU order
 
     def channel(self, app_id: str, name: str) -> Channel:
         key = (app_id, name)
@@ -89,6 +103,7 @@ class ChannelHub:
     def drop_app(self, app_id: str) -> None:
         for key in [k for k in self._channels if k[0] == app_id]:
             del self._channels[key]
+            self._with_history.pop(key, None)
 
     # -- attach / detach --------------------------------------------------------------------
     def attach(self, app_id: str, name: str, peer: Peer, modes: int) -> Channel:
@@ -118,7 +133,7 @@ class ChannelHub:
         self, app_id: str, name: str, messages: list[dict[str, Any]], *, sender: Peer | None
     ) -> None:
         channel = self.channel(app_id, name)
-        channel.history.extend(messages)
+        self._keep(channel, messages)
         first = messages[0]
         frame: Frame = {
             "action": int(Action.MESSAGE),
@@ -134,6 +149,33 @@ class ChannelHub:
         if sender is not None and sender.link is not None and not sender.link.echo:
             exclude = sender.connection_id
         self._fanout(channel, frame, Flag.SUBSCRIBE, exclude)
+
+    def _keep(self, channel: Channel, messages: list[dict[str, Any]]) -> None:
+        """Add to history within the caps: ``HISTORY_LIMIT`` messages and ``history_max_bytes``
+        per channel, and history for at most ``history_max_channels`` channels (the least
+        recently published lose theirs), so a flood of channels cannot exhaust memory."""
+        for message in messages:
+            if len(channel.history) == channel.history.maxlen:
+                channel.history_bytes -= channel.history_sizes.popleft()
+            size = message_size(message)
+            channel.history.append(message)
+            channel.history_sizes.append(size)
+            channel.history_bytes += size
+        while channel.history_bytes > self._history_max_bytes and len(channel.history) > 1:
+            channel.history.popleft()
+            channel.history_bytes -= channel.history_sizes.popleft()
+        key = (channel.app_id, channel.name)
+        self._with_history[key] = None
+        self._with_history.move_to_end(key)
+        while len(self._with_history) > self._history_max_channels:
+            old_key, _ = self._with_history.popitem(last=False)
+            old = self._channels.get(old_key)
+            if old is not None:
+                old.history.clear()
+                old.history_sizes.clear()
+                old.history_bytes = 0
+                if not old.attached and not old.members:
+                    del self._channels[old_key]
 
     def history(self, app_id: str, name: str, limit: int) -> list[dict[str, Any]]:
         channel = self._channels.get((app_id, name))

@@ -5,8 +5,9 @@
 - Error responses exactly as ably-protocol.md §3.1 and sdk-peers.md §6.7 require: an
   ``{"error": ErrorInfo}`` body with ``Content-Type: application/json`` (no charset: ably-js
   ignores error bodies otherwise) and ``X-Ably-ErrorCode`` / ``X-Ably-ErrorMessage`` headers.
-- ``middlewares``: the DNS-rebinding guard (a non-local ``Host`` or ``Origin`` is refused with
-  40300 unless remote access was opted into), CORS for local pages, and the catch-all that turns
+- ``middlewares``: the DNS-rebinding guard (a ``Host`` or ``Origin`` that is neither loopback
+  nor an address this sandbox serves is refused with 40300, also with ``--host``), CORS for
+  those pages only, and the catch-all that turns
   any exception into an Ably error so bad input never takes the server down.
 """
 
@@ -140,16 +141,46 @@ def host_header_name(value: str) -> str:
     return value
 
 
-def guard_violation(request: web.Request) -> str | None:
-    """Why a request must be refused by the DNS-rebinding guard, or None."""
+def _ip(name: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        ip = ipaddress.ip_address(name.split("%", 1)[0])
+    except ValueError:
+        return None
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    return ip
+
+
+def served_name(request: web.Request, name: str, bound_host: str) -> bool:
+    """Is ``name`` (from a Host or Origin header) this server: a loopback name, the configured
+    host when it is a real name, or the address the request actually arrived on?"""
+    if is_local_name(name):
+        return True
+    wanted = name.strip().lower().rstrip(".")
+    if bound_host and _ip(bound_host) is None and wanted == bound_host.lower():
+        return True
+    sockname = request.transport.get_extra_info("sockname") if request.transport else None
+    local = _ip(str(sockname[0])) if isinstance(sockname, tuple) and sockname else None
+    return local is not None and not local.is_unspecified and _ip(wanted) == local
+
+
+def guard_violation(request: web.Request, bound_host: str = "127.0.0.1") -> str | None:
+    """Why a request must be refused by the DNS-rebinding guard, or None.
+
+    The guard is always on: with a non-loopback ``--host`` it admits the served addresses
+    (the address a request arrived on, or the configured host name) besides loopback names,
+    and nothing else, so a hostile page that rebinds its own name to this machine is refused."""
     host = request.headers.get("Host")
-    if host is not None and not is_local_name(host_header_name(host)):
-        return f"Host {host!r} is not a local name"
+    if host is not None and not served_name(request, host_header_name(host), bound_host):
+        return f"Host {host!r} is not an address of this sandbox"
     origin = request.headers.get("Origin")
     if origin is not None:
-        name = urlsplit(origin).hostname if origin != "null" else None
-        if not name or not is_local_name(name):
-            return f"Origin {origin!r} is not a local page"
+        try:
+            name = urlsplit(origin).hostname if origin != "null" else None
+        except ValueError:
+            name = None
+        if not name or not served_name(request, name, bound_host):
+            return f"Origin {origin!r} is not a page of this machine or this sandbox"
     return None
 
 
@@ -161,19 +192,18 @@ def _cors(request: web.Request, response: web.StreamResponse) -> None:
         response.headers["Vary"] = "Origin"
 
 
-def make_middlewares(allow_remote: Callable[[], bool]) -> list[Any]:
+def make_middlewares(bound_host: str) -> list[Any]:
     @web.middleware
     async def ably_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
-        if not allow_remote():
-            why = guard_violation(request)
-            if why is not None:
-                return error_response(
-                    AblyError(
-                        40300,
-                        f"Refused: {why} (DNS-rebinding guard). Start the sandbox with "
-                        "--host 0.0.0.0 to allow remote clients.",
-                    )
+        why = guard_violation(request, bound_host)
+        if why is not None:
+            return error_response(
+                AblyError(
+                    40300,
+                    f"Refused: {why} (DNS-rebinding guard). Use localhost, or this sandbox's "
+                    "address when it was started with --host.",
                 )
+            )
         if request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers:
             response: web.StreamResponse = web.Response(status=204)
             response.headers["Access-Control-Allow-Methods"] = "GET, POST, PUT, DELETE, OPTIONS"

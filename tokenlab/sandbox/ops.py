@@ -20,7 +20,7 @@ from tokenlab.sandbox import config as ev
 from tokenlab.sandbox.channels import Member
 from tokenlab.sandbox.context import Context
 from tokenlab.sandbox.link import Link
-from tokenlab.sandbox.protocol import MODE_OPERATIONS, message_size
+from tokenlab.sandbox.protocol import MODE_OPERATIONS, check_portable, message_size
 from tokenlab.sandbox.session import Session
 
 MAX_CHANNEL_NAME = 1024
@@ -120,7 +120,9 @@ def _items(frame: Frame, field: str) -> list[dict[str, Any]]:
     items = frame.get(field)
     if not isinstance(items, list) or not items or not all(isinstance(m, dict) for m in items):
         raise AblyError(40000, f"The protocol message needs a non-empty '{field}' list.")
-    return [{str(k): v for k, v in m.items()} for m in items]
+    out = [{str(k): v for k, v in m.items()} for m in items]
+    check_portable(out, "message" if field == "messages" else "presence message")
+    return out
 
 
 def _check_size(ctx: Context, items: list[dict[str, Any]]) -> None:
@@ -162,7 +164,7 @@ def on_message(ctx: Context, session: Session, link: Link, frame: Frame) -> None
         _check_size(ctx, items)
         now, prefix = ctx.now_ms(), f"{session.connection_id}:{serial}"
         for index, message in enumerate(items):
-            client_id = stamp_message_client_id(session.identity, _opt_str(message, "clientId"))
+            client_id = stamp_message_client_id(session.identity, _client_id(message))
             if client_id is not None:
                 message["clientId"] = client_id
             message.setdefault("id", f"{prefix}:{index}")
@@ -191,7 +193,7 @@ def on_presence(ctx: Context, session: Session, link: Link, frame: Frame) -> Non
             action = PRESENCE_ACTIONS.get(raw_action) if isinstance(raw_action, int) else None
             if action is None:
                 raise AblyError(40000, f"Invalid presence action {raw_action!r:.20}.")
-            client_id = presence_client_id(session.identity, _opt_str(item, "clientId"))
+            client_id = presence_client_id(session.identity, _client_id(item))
             member = Member(
                 client_id=client_id,
                 connection_id=session.connection_id,
@@ -205,6 +207,14 @@ def on_presence(ctx: Context, session: Session, link: Link, frame: Frame) -> Non
         _ack(link, serial, [m.id for _, m in changes])
     except UserError as exc:
         _nack(ctx, session, link, serial, as_ably(exc))
+
+
+def _client_id(item: dict[str, Any]) -> str | None:
+    """The item's clientId; a non-string one is 40012, as on REST (RSL1m, RTL6g)."""
+    value = item.get("clientId")
+    if value is None or isinstance(value, str):
+        return value
+    raise AblyError(40012, "clientId must be a string.")
 
 
 def _opt_str(item: dict[str, Any], field: str) -> str | None:

@@ -69,6 +69,20 @@ def for_json(message: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def check_portable(items: list[dict[str, Any]], what: str = "message") -> None:
+    """40000 for a message that could not be delivered in both wire formats (see
+    ``wire.portability_problem``): refused at publish, never stored or fanned out."""
+    for index, item in enumerate(items):
+        problem = wire.portability_problem(item)
+        if problem is not None:
+            raise AblyError(
+                40000,
+                f"Invalid {what} {index}: it contains {problem}.",
+                status=400,
+                code="sandbox.unportable",
+            )
+
+
 def message_size(message: dict[str, Any]) -> int:
     """Ably counts name, clientId, data and extras towards maxMessageSize."""
     size = 0

@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 
-from aiohttp import WSMsgType, web
+from aiohttp import WSCloseCode, WSMsgType, web
 
 from tokenlab.core.clientid import resolve_identity
 from tokenlab.core.errors import AblyError, UserError, is_token_error
@@ -26,6 +26,7 @@ from tokenlab.sandbox import config as ev
 from tokenlab.sandbox import ops
 from tokenlab.sandbox.auth import Credentials
 from tokenlab.sandbox.context import CONTEXT, Context
+from tokenlab.sandbox.httpserver import FrameGuard, Violation, guard_frames
 from tokenlab.sandbox.httpwire import json_response
 from tokenlab.sandbox.link import Link
 from tokenlab.sandbox.protocol import SUPPORTED_VERSIONS, decode_frame, error_frame
@@ -52,8 +53,11 @@ async def websocket_route(request: web.Request) -> web.StreamResponse:
         )
     await ws.prepare(request)
     fmt, fmt_error = _format(request.query)
-    link = Link(ws, request.transport, fmt)
+    link = Link(ws, request.transport, fmt, max_queue_bytes=ctx.config.max_queue_bytes)
     link.start()
+    guard = guard_frames(
+        request, ctx.config.max_frame_size, lambda v: _on_violation(ctx, link, guard, v)
+    )
     session: Session | None = None
     try:
         session = handshake(ctx, request.query, link, fmt_error)
@@ -64,6 +68,23 @@ async def websocket_route(request: web.Request) -> web.StreamResponse:
             ctx.sessions.link_closed(session, link)
         await link.wait_closed(CLOSE_TIMEOUT_S)
     return ws
+
+
+def _on_violation(ctx: Context, link: Link, guard: FrameGuard | None, violation: Violation) -> None:
+    """A client frame broke the framing rules before aiohttp buffered it (see FrameGuard)."""
+    if violation == "unmasked":
+        # RFC 6455 §5.1: a server MUST close the connection on an unmasked client frame.
+        link.close_after(code=WSCloseCode.PROTOCOL_ERROR)
+        message = "Closed: the client sent an unmasked frame (RFC 6455 §5.1)."
+        code = None
+    else:
+        limit = ctx.config.max_frame_size
+        error = AblyError(40009, f"Frame exceeds maxFrameSize {limit} bytes.", status=400)
+        link.close_after(error_frame(Action.ERROR, error))
+        message, code = f"ERROR 40009: {error.message}", 40009
+    if guard is not None:
+        guard.end_input()
+    ctx.events.emit(ev.ERROR, message, code=code)
 
 
 def _format(query: Mapping[str, str]) -> tuple[WireFormat, AblyError | None]:

@@ -16,6 +16,7 @@ from aiohttp import web
 
 from tokenlab.core.clientid import Identity, resolve_identity, stamp_message_client_id
 from tokenlab.core.errors import AblyError
+from tokenlab.core.numbers import ascii_int
 from tokenlab.core.tokens import TokenRequest
 from tokenlab.sandbox import config as ev
 from tokenlab.sandbox import provisioning
@@ -27,7 +28,7 @@ from tokenlab.sandbox.httpwire import (
     read_body,
     respond,
 )
-from tokenlab.sandbox.protocol import SUPPORTED_VERSIONS, for_json, message_size
+from tokenlab.sandbox.protocol import SUPPORTED_VERSIONS, check_portable, for_json, message_size
 from tokenlab.sandbox.revocation import (
     TargetResult,
     batch_result,
@@ -162,7 +163,9 @@ def _messages(body: Any) -> list[dict[str, Any]]:
     items = body if isinstance(body, list) else [body]
     if not items or not all(isinstance(m, dict) for m in items):
         raise AblyError(40001, "Publish a message object or a non-empty list of them.")
-    return [{str(k): v for k, v in m.items()} for m in items]
+    out = [{str(k): v for k, v in m.items()} for m in items]
+    check_portable(out)
+    return out
 
 
 async def publish(request: web.Request) -> web.Response:
@@ -184,6 +187,7 @@ async def publish(request: web.Request) -> web.Response:
         client_id = stamp_message_client_id(identity, raw_id)
         if client_id is not None:
             message["clientId"] = client_id
+        message.pop("connectionId", None)  # a REST publish has no connection; never the client's
         message.setdefault("id", f"{prefix}:{index}")
         message.setdefault("timestamp", now)
     ctx.hub.publish(creds.app_id, name, items, sender=None)
@@ -192,10 +196,10 @@ async def publish(request: web.Request) -> web.Response:
 
 
 def _limit(request: web.Request) -> int:
-    raw = request.query.get("limit", str(HISTORY_DEFAULT))
-    if not raw.isdigit() or not 1 <= int(raw) <= HISTORY_MAX:
+    limit = ascii_int(request.query.get("limit", str(HISTORY_DEFAULT)), max_digits=4)
+    if limit is None or not 1 <= limit <= HISTORY_MAX:
         raise AblyError(40003, f"limit must be an integer from 1 to {HISTORY_MAX}.")
-    return int(raw)
+    return limit
 
 
 async def history(request: web.Request) -> web.Response:

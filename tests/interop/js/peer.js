@@ -26,9 +26,9 @@ function errInfo(e) {
 
 // A hard stop: a hung SDK must never hang the test run.
 setTimeout(() => {
-  emit('fatal', { message: 'hard deadline of ' + (cfg.deadlineMs || 15000) + ' ms reached' });
+  emit('fatal', { message: 'hard deadline of ' + (cfg.deadlineMs || 55000) + ' ms reached' });
   process.exit(3);
-}, cfg.deadlineMs || 15000).unref();
+}, cfg.deadlineMs || 55000).unref();
 
 const COMMON = {
   endpoint: '127.0.0.1',
@@ -121,7 +121,7 @@ function realtimeOptions(mode) {
 async function connect(mode, label) {
   const rt = new Ably.Realtime(realtimeOptions(mode));
   watch(rt, label || 'main');
-  await waitState(rt, (sc) => sc.current === 'connected' || sc.current === 'failed', 8000, 'connected');
+  await waitState(rt, (sc) => sc.current === 'connected' || sc.current === 'failed', 30000, 'connected');
   if (rt.connection.state !== 'connected') {
     throw Object.assign(new Error('connection failed'), { reason: errInfo(rt.connection.errorReason) });
   }
@@ -139,7 +139,7 @@ async function closeClient(rt) {
   if (state !== 'closed' && state !== 'failed') {
     rt.close();
     if (rt.connection.state !== 'closed') {
-      await waitState(rt, (sc) => sc.current === 'closed' || sc.current === 'failed', 3000, 'closed');
+      await waitState(rt, (sc) => sc.current === 'closed' || sc.current === 'failed', 15000, 'closed');
     }
   }
   emit('closed', { state: rt.connection.state });
@@ -148,7 +148,7 @@ async function closeClient(rt) {
 async function attach(rt, name) {
   const channel = rt.channels.get(name);
   try {
-    await withTimeout(channel.attach(), 5000, 'attach ' + name);
+    await withTimeout(channel.attach(), 20000, 'attach ' + name);
     emit('attach', { channel: name, ok: true, state: channel.state });
   } catch (e) {
     emit('attach', { channel: name, ok: false, state: channel.state, error: errInfo(e) });
@@ -158,7 +158,7 @@ async function attach(rt, name) {
 
 async function publish(channel) {
   try {
-    await withTimeout(channel.publish('greeting', { hello: 'world' }), 5000, 'publish');
+    await withTimeout(channel.publish('greeting', { hello: 'world' }), 20000, 'publish');
     emit('publish', { channel: channel.name, ok: true });
   } catch (e) {
     emit('publish', { channel: channel.name, ok: false, error: errInfo(e) });
@@ -268,7 +268,7 @@ const scenarios = {
     let updates = 0;
     rt.connection.on('update', () => (updates += 1));
     try {
-      const td = await withTimeout(rt.auth.authorize({ capability: cfg.newCapability }), 8000, 'authorize');
+      const td = await withTimeout(rt.auth.authorize({ capability: cfg.newCapability }), 30000, 'authorize');
       emit('authorized', { ok: true, capability: td.capability, connectionId: rt.connection.id, before: first });
     } catch (e) {
       emit('authorized', { ok: false, error: errInfo(e) });
@@ -286,7 +286,7 @@ const scenarios = {
     emit('token_details', tokenDetails(td));
     const rt = new Ably.Realtime(Object.assign({}, COMMON, { token: td.token, clientId: cfg.clientId }));
     watch(rt, 'main');
-    const sc = await waitState(rt, (s) => s.current === 'connected' || s.current === 'failed', 8000, 'outcome');
+    const sc = await waitState(rt, (s) => s.current === 'connected' || s.current === 'failed', 30000, 'outcome');
     emit('outcome', { state: sc.current, reason: errInfo(sc.reason), clientId: rt.auth.clientId || null });
     await closeClient(rt);
   },
@@ -310,10 +310,10 @@ const scenarios = {
     };
     const rt = new Ably.Realtime(Object.assign({}, COMMON, { authCallback: cb }));
     watch(rt, 'main');
-    await waitState(rt, (sc) => sc.current === 'connected', 8000, 'connected');
+    await waitState(rt, (sc) => sc.current === 'connected', 30000, 'connected');
     emit('connected', { client: 'main', connectionId: rt.connection.id, clientId: rt.auth.clientId || null });
     try {
-      await withTimeout(rt.auth.authorize(), 8000, 'authorize');
+      await withTimeout(rt.auth.authorize(), 30000, 'authorize');
       emit('authorized', { ok: true });
     } catch (e) {
       emit('authorized', { ok: false, error: errInfo(e) });
@@ -331,7 +331,7 @@ const scenarios = {
     const rt = await connect('token');
     const channel = await attach(rt, cfg.channel);
     try {
-      await withTimeout(channel.presence.enter('hi'), 5000, 'enter');
+      await withTimeout(channel.presence.enter('hi'), 20000, 'enter');
       emit('enter', { ok: true, side: 'client' });
     } catch (e) {
       emit('enter', { ok: false, side: 'client', error: errInfo(e) });
@@ -339,13 +339,13 @@ const scenarios = {
     try {
       // RAW: _enterOrUpdateClient is the SDK's internal send path behind enter(); calling it
       // skips only enter()'s client-side anonymous check, so the ENTER goes to the server.
-      await withTimeout(channel.presence._enterOrUpdateClient(undefined, undefined, 'hi', 'enter'), 5000, 'raw enter');
+      await withTimeout(channel.presence._enterOrUpdateClient(undefined, undefined, 'hi', 'enter'), 20000, 'raw enter');
       emit('raw_enter', { ok: true });
     } catch (e) {
       emit('raw_enter', { ok: false, error: errInfo(e) });
     }
     try {
-      await withTimeout(channel.presence.enterClient('mallory', 'hi'), 5000, 'enterClient');
+      await withTimeout(channel.presence.enterClient('mallory', 'hi'), 20000, 'enterClient');
       emit('enter_client', { ok: true });
     } catch (e) {
       emit('enter_client', { ok: false, error: errInfo(e) });
@@ -356,7 +356,7 @@ const scenarios = {
     const ok = await connect('key', 'identified');
     const ch2 = await attach(ok, cfg.channel);
     try {
-      await withTimeout(ch2.presence.enter('hi'), 5000, 'identified enter');
+      await withTimeout(ch2.presence.enter('hi'), 20000, 'identified enter');
       emit('identified_enter', { ok: true });
     } catch (e) {
       emit('identified_enter', { ok: false, error: errInfo(e) });

@@ -1,4 +1,4 @@
-"""Token revocation over Ably's REST API (ably-protocol.md §3.5), for the Live and Sandbox tabs.
+"""Token revocation over Ably's REST API (RSA17), for the Live and Sandbox tabs.
 
 ``revoke_tokens`` POSTs ``/keys/{keyName}/revokeTokens`` with Basic auth of the issuing key and
 returns one ``RevokeOutcome`` per target; any failure is an ``AblyError`` with the server's code

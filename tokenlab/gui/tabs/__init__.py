@@ -63,7 +63,7 @@ def _jwt() -> TabSpec:
 
 
 def _live() -> TabSpec:
-    from tokenlab.gui.tabs.live_tab import TAB
+    from tokenlab.gui.live.tab import TAB
 
     return TAB
 

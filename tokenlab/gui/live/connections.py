@@ -21,7 +21,7 @@ from tokenlab.core.capability import Capability
 from tokenlab.core.errors import UserError
 from tokenlab.core.keys import ApiKey
 from tokenlab.core.tokens import TokenRequest
-from tokenlab.gui.models.live_records import LogEntry
+from tokenlab.gui.live.records import LogEntry
 from tokenlab.realtime.events import ClientIdResolved, StateChanged
 from tokenlab.realtime.options import (
     AuthCallbackAuth,
@@ -92,9 +92,15 @@ class ConnectionSpec:
 SANDBOX_PLACEHOLDER = "{sandbox}"
 PRESETS: dict[str, ConnectionSpec] = {
     "Alice": ConnectionSpec("Alice", issuer_kind="token_request", issuer_client_id="alice"),
-    "Bob": ConnectionSpec("Bob", issuer_kind="token", issuer_client_id="*", client_id="bob"),
+    "Bob": ConnectionSpec("Bob", issuer_kind="token", issuer_client_id="*"),
     "Anonymous": ConnectionSpec("Anonymous", issuer_kind="jwt"),
-    "API key": ConnectionSpec("API key", auth_mode="key"),
+    "Basic": ConnectionSpec("Basic", auth_mode="key", client_id="basic-user"),
+    "Reader": ConnectionSpec(
+        "Reader",
+        issuer_kind="token_request",
+        issuer_client_id="reader",
+        capability='{"*":["subscribe"]}',
+    ),
     "Carol (authUrl)": ConnectionSpec(
         "Carol",
         auth_mode="auth_url",
@@ -103,12 +109,20 @@ PRESETS: dict[str, ConnectionSpec] = {
     ),
 }
 PRESET_TIPS: dict[str, str] = {
-    "Alice": "A TokenRequest for clientId 'alice' from the built-in issuer, 60 s TTL",
-    "Bob": "A wildcard ('*') Ably token, with the clientId option 'bob'",
-    "Anonymous": "An Ably JWT without a clientId: may not enter presence",
-    "API key": "Basic auth with the API key itself (no token, no renewal)",
+    "Alice": "A TokenRequest for clientId 'alice' (60 s TTL): an identified client whose "
+    "messages the server stamps 'alice'; watch the token renew before it expires",
+    "Bob": "A wildcard ('*') Ably token and no clientId option: Bob may publish as any "
+    "clientId ('As clientId'), but has no identity of his own, so presence is refused (91000)",
+    "Anonymous": "An Ably JWT without a clientId: messages carry no clientId, presence is "
+    "refused (91000) and claiming a clientId is refused",
+    "Basic": "Basic auth with the API key itself, claiming clientId 'basic-user' through the "
+    "clientId option: the key may claim any identity, and there is no token to renew",
+    "Reader": 'A subscribe-only token ({"*":["subscribe"]}) for \'reader\': attach works, '
+    "but Publish is denied with 40160 by the server",
     "Carol (authUrl)": "JWTs for clientId 'carol' from the sandbox's demo auth server (authUrl)",
 }
+# Which sandbox demo key each preset uses by default (the rest use "revocable").
+PRESET_KEYS: dict[str, str] = {"Basic": "full"}
 
 
 def preset(

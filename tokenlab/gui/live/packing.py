@@ -14,10 +14,11 @@ import dataclasses
 from typing import Any
 
 from tokenlab.core.errors import UserError
-from tokenlab.gui.models.live_records import FrameRecord, LogEntry
+from tokenlab.gui.live.records import FrameRecord, LogEntry
 from tokenlab.realtime.events import (
     ChannelStateChanged,
     ClientIdResolved,
+    ClientRefusal,
     Event,
     EventBody,
     EventsDropped,
@@ -41,7 +42,7 @@ FRAME_TAG = -1
 BODY_TYPES: tuple[type[Any], ...] = (
     StateChanged, ClientIdResolved, TokenObtained, RenewalStarted, RenewalSucceeded,
     RenewalFailed, ChannelStateChanged, MessageReceived, PresenceReceived, HttpExchange, Note,
-    EventsDropped, FrameSent, FrameReceived,
+    EventsDropped, FrameSent, FrameReceived, ClientRefusal,
 )  # fmt: skip
 _TAGS = {kind: tag for tag, kind in enumerate(BODY_TYPES)}
 _FIELDS = [tuple(f.name for f in dataclasses.fields(kind)) for kind in BODY_TYPES]

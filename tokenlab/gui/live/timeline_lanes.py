@@ -9,27 +9,13 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Literal
 
-from tokenlab.core.errors import is_token_error
 from tokenlab.core.tokens import MAX_TTL_MS
-from tokenlab.gui.models.live_records import FrameRecord, LogEntry, Severity
-from tokenlab.realtime.events import (
-    ChannelStateChanged,
-    ClientIdResolved,
-    HttpExchange,
-    Note,
-    RenewalFailed,
-    RenewalStarted,
-    RenewalSucceeded,
-    StateChanged,
-    TokenObtained,
-)
-from tokenlab.realtime.protocol import ErrorInfo
+from tokenlab.gui.live.records import FrameRecord, LogEntry
+from tokenlab.realtime.events import ClientIdResolved, StateChanged, TokenObtained
+from tokenlab.realtime.kinds import MARKERS, MarkerKind, frame_marker, marker_of
 
-MarkerKind = Literal["renewal", "renewed", "server_auth", "update", "error", "warning", "info"]
-AUTH_ACTION = 17
-NACK_ACTION = 2
+__all__ = ["MARKERS", "Lane", "Marker", "MarkerKind", "TimelineLanes", "TokenBar"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +31,7 @@ class Marker:
     t_ms: int
     kind: MarkerKind
     label: str
+    seq: int = -1  # the event it stands for (clicking the marker selects it in the log)
 
 
 @dataclass
@@ -119,30 +106,23 @@ class Lane:
         self.state_times.append(t_ms)
         self.states.append(state)
 
-    def add_marker(self, t_ms: int, kind: MarkerKind, label: str) -> None:
+    def add_marker(self, t_ms: int, kind: MarkerKind, label: str, seq: int = -1) -> None:
         i = bisect_right(self.marker_times, t_ms)
         self.marker_times.insert(i, t_ms)
-        self.markers.insert(i, Marker(t_ms, kind, label))
+        self.markers.insert(i, Marker(t_ms, kind, label, seq))
 
 
 PRIORITY: dict[str, int] = {
     kind: rank
     for rank, kind in enumerate(
-        ("error", "warning", "server_auth", "renewal", "renewed", "update", "info")
+        ("error", "revocation", "refusal", "disconnect", "warning", "server_auth", "authorize",
+         "renewal", "renewed", "update")
     )
-}
+}  # fmt: skip
 
 
 def _priority(marker: Marker) -> int:
     return PRIORITY.get(marker.kind, len(PRIORITY))
-
-
-def _error_kind(error: ErrorInfo) -> MarkerKind:
-    return "warning" if is_token_error(error.code) else "error"
-
-
-def _error_label(error: ErrorInfo) -> str:
-    return f"{error.code} {error.message}"
 
 
 class TimelineLanes:
@@ -185,51 +165,24 @@ class TimelineLanes:
     def _ingest_one(self, lane: Lane, entry: LogEntry) -> bool:
         body = entry.payload
         t = entry.wall_ms
+        changed = True
         if isinstance(body, FrameRecord):
-            return self._ingest_frame(lane, t, body)
-        if isinstance(body, StateChanged):
-            if body.event == "update":
-                lane.add_marker(t, "update", "reauthorised (update)")
-            else:
-                lane.add_state(t, body.current)
-            if body.reason is not None:
-                lane.add_marker(t, _error_kind(body.reason), _error_label(body.reason))
-            return True
-        if isinstance(body, TokenObtained):
-            start = body.issued_ms if body.issued_ms is not None else t
-            label = f"{body.token_kind} {body.client_id or ''}".strip()
-            lane.add_token(TokenBar(start, body.expires_ms, label, body.token_kind))
-            return True
-        return self._ingest_other(lane, t, entry)
-
-    @staticmethod
-    def _ingest_frame(lane: Lane, t: int, frame: FrameRecord) -> bool:
-        if not frame.sent and frame.action == AUTH_ACTION:
-            lane.add_marker(t, "server_auth", "server asked to reauthorise (AUTH)")
-            return True
-        if frame.action == NACK_ACTION and frame.error is not None:
-            lane.add_marker(t, "error", "NACK " + _error_label(frame.error))
-            return True
-        return False
-
-    @staticmethod
-    def _ingest_other(lane: Lane, t: int, entry: LogEntry) -> bool:
-        body = entry.payload
-        if isinstance(body, RenewalStarted):
-            lane.add_marker(t, "renewal", f"renewal started ({body.trigger})")
-        elif isinstance(body, RenewalSucceeded):
-            lane.add_marker(t, "renewed", f"renewed in {body.duration_ms:.0f} ms")
-        elif isinstance(body, RenewalFailed):
-            lane.add_marker(t, "error", "renewal failed: " + _error_label(body.error))
-        elif isinstance(body, ChannelStateChanged | HttpExchange):
-            error = body.reason if isinstance(body, ChannelStateChanged) else body.error
-            if error is None:
-                return False
-            lane.add_marker(t, _error_kind(error), _error_label(error))
-        elif isinstance(body, ClientIdResolved):
-            lane.client_id = body.client_id
-        elif isinstance(body, Note) and entry.severity >= Severity.WARNING:
-            lane.add_marker(t, "error" if body.level == "error" else "warning", body.text)
+            marker = frame_marker(body.sent, body.action, body.error)
+            changed = False
         else:
-            return False
-        return True
+            marker = marker_of(body)
+            if isinstance(body, StateChanged):
+                if body.event != "update":
+                    lane.add_state(t, body.current)
+            elif isinstance(body, TokenObtained):
+                start = body.issued_ms if body.issued_ms is not None else t
+                label = f"{body.token_kind} {body.client_id or ''}".strip()
+                lane.add_token(TokenBar(start, body.expires_ms, label, body.token_kind))
+            elif isinstance(body, ClientIdResolved):
+                lane.client_id = body.client_id
+            else:
+                changed = False
+        if marker is not None:
+            lane.add_marker(t, marker[0], marker[1], entry.seq)
+            return True
+        return changed

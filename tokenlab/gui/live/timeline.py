@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from PySide6.QtCore import QEvent, Qt, QTimer
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QResizeEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -21,9 +21,9 @@ from PySide6.QtWidgets import (
 )
 
 from tokenlab.core.clock import NowMs, system_now_ms
-from tokenlab.gui.models.live_records import LogEntry
-from tokenlab.gui.models.timeline_lanes import TimelineLanes
-from tokenlab.gui.widgets.timeline_canvas import FOLLOW_MARGIN, TimelineCanvas, describe_span
+from tokenlab.gui.live.records import LogEntry
+from tokenlab.gui.live.timeline_canvas import FOLLOW_MARGIN, TimelineCanvas, describe_span
+from tokenlab.gui.live.timeline_lanes import TimelineLanes
 
 __all__ = ["TimelineCanvas", "TimelineWidget"]
 
@@ -114,14 +114,21 @@ class TimelineWidget(QWidget):
         self.lanes.clear()
         self.canvas.update()
 
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_height()  # the legend wraps onto more rows when narrower
+
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
         if event.type() == QEvent.Type.FontChange:  # the presenter's larger font
             self._fit_height()
 
     def _fit_height(self) -> None:
-        g = self.canvas.geometry_for(self.canvas.width(), 0)
-        self.canvas.setMinimumHeight(g.content_height(len(self.lanes.lanes)))
+        width = max(self.canvas.width(), self._area.viewport().width())
+        content = self.canvas.content_height(width, len(self.lanes.lanes))
+        self.canvas.setMinimumHeight(content)
+        # ask the splitter for room for a few lanes and the legend; more lanes scroll
+        self._area.setMinimumHeight(min(content, self.fontMetrics().height() * 14))
 
     def stop(self) -> None:
         self._timer.stop()

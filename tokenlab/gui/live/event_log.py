@@ -7,7 +7,8 @@ height comes from the font, column widths from font metrics, and the Summary col
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelection, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QItemSelection, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -23,36 +24,29 @@ from PySide6.QtWidgets import (
 )
 
 from tokenlab.gui import theme
-from tokenlab.gui.models.events_model import (
+from tokenlab.gui.live.details import EMPTY_DETAILS, details_html
+from tokenlab.gui.live.log_model import (
     COL_CODE,
     COL_CONN,
     COL_KIND,
     COL_SEQ,
+    COL_SUMMARY,
     COL_TIME,
     ENTRY_ROLE,
     EventFilterProxy,
     EventLogModel,
 )
-from tokenlab.gui.models.live_details import EMPTY_DETAILS, details_html
-from tokenlab.gui.models.live_records import LogEntry, Severity
+from tokenlab.gui.live.records import LogEntry, Severity
+from tokenlab.realtime.kinds import GROUPS
 
 ALL_CONNECTIONS = "All connections"
-KIND_GROUPS: dict[str, frozenset[str] | None] = {
-    "All kinds": None,
-    "Frames": frozenset({"frame_sent", "frame_received"}),
-    "Connection states": frozenset({"state_changed", "client_id"}),
-    "Tokens and renewals": frozenset(
-        {"token_obtained", "renewal_started", "renewal_succeeded", "renewal_failed", "http"}
-    ),
-    "Channels, messages, presence": frozenset({"channel_state", "message", "presence"}),
-    "Notes": frozenset({"note", "events_dropped"}),
-}
+KIND_GROUPS: dict[str, frozenset[str] | None] = {"All kinds": None, **GROUPS}
 LEVELS: dict[str, Severity] = {
     "All levels": Severity.INFO,
     "Warnings and errors": Severity.WARNING,
     "Errors only": Severity.ERROR,
 }
-COLUMN_CHARS = {COL_SEQ: 7, COL_TIME: 13, COL_CONN: 11, COL_KIND: 10, COL_CODE: 7}
+COLUMN_CHARS = {COL_SEQ: 5, COL_TIME: 12, COL_CONN: 9, COL_KIND: 9, COL_CODE: 5}
 
 
 def _combo(parent: QWidget, items: list[str], name: str) -> QComboBox:
@@ -139,14 +133,44 @@ class EventLogPanel(QWidget):
         vertical.hide()
         vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         vertical.setDefaultSectionSize(table.fontMetrics().height() + theme.spacing(table) // 2)
-        header = table.horizontalHeader()
-        header.setStretchLastSection(True)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        char = table.fontMetrics().horizontalAdvance("0")
-        for column, chars in COLUMN_CHARS.items():
-            header.resizeSection(column, char * chars + theme.spacing(table))
+        self._widths = self._font_widths()
+        self._apply_widths()
+        table.horizontalHeader().sectionResized.connect(self._on_header_section_resized)
         table.selectionModel().selectionChanged.connect(self._on_selection_changed)
         table.clicked.connect(self._on_table_clicked)
+
+    def _apply_widths(self) -> None:
+        """Fixed columns keep their (user-chosen) widths; Summary takes the spare width.
+        Called again after every model swap, which resets a header's sections. In a narrow
+        table (a large presenter font) the "#" column steps aside for the Summary."""
+        header = self.table.horizontalHeader()
+        fixed = sum(self._widths.values())
+        self.table.setColumnHidden(COL_SEQ, fixed > self.table.viewport().width() * 0.6)
+        header.blockSignals(True)
+        header.setStretchLastSection(False)
+        for column in range(COL_SUMMARY):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+            header.resizeSection(column, self._widths[column])
+        header.setSectionResizeMode(COL_SUMMARY, QHeaderView.ResizeMode.Stretch)
+        header.blockSignals(False)
+
+    def _on_header_section_resized(self, column: int, _old: int, new: int) -> None:
+        if column in self._widths and new > 0:
+            self._widths[column] = new
+
+    def _font_widths(self) -> dict[int, int]:
+        char = self.fontMetrics().horizontalAdvance("0")  # the table's font is this one
+        return {c: char * n + theme.spacing(self) for c, n in COLUMN_CHARS.items()}
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._apply_widths()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:  # the presenter's larger font
+            self._widths = self._font_widths()
+            self._apply_widths()
 
     def _show_filtered(self) -> None:
         """Show the proxy only while a filter is set. Unfiltered, the table shows the log model
@@ -159,6 +183,7 @@ class EventLogPanel(QWidget):
         selected = self._selected_source_row()
         self.proxy.setSourceModel(self.model if filtered else None)
         self.table.setModel(shown)
+        self._apply_widths()
         self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
         if selected is not None:
             index = self.model.index(selected, 0)
@@ -200,6 +225,29 @@ class EventLogPanel(QWidget):
 
     def select_row(self, row: int) -> None:
         self.table.selectRow(row)
+
+    def select_seq(self, seq: int) -> None:
+        """Select the event numbered ``seq`` (a clicked timeline marker); filters that hide
+        it are cleared first."""
+        row = self.model.row_of_seq(seq)
+        if row < 0:
+            return
+        index = self.model.index(row, 0)
+        if self.table.model() is self.proxy and not self.proxy.mapFromSource(index).isValid():
+            self.clear_filters()
+        if self.table.model() is self.proxy:
+            index = self.proxy.mapFromSource(index)
+        self.follow.setChecked(False)  # reading an event: keep it in view
+        self.table.selectRow(index.row())
+        self.table.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtCenter)
+
+    def clear_filters(self) -> None:
+        self.search.clear()
+        self._debounce.stop()
+        self.proxy.set_text("")
+        for combo in (self.connection, self.kind, self.level):
+            combo.setCurrentIndex(0)
+        self._show_filtered()
 
     # -- slots
     def _on_search_text_changed(self, _text: str) -> None:

@@ -12,38 +12,16 @@ from datetime import UTC, datetime
 from html import escape
 from typing import Any
 
-from tokenlab.core.errors import ABLY_CODES, describe_ably_code
-from tokenlab.gui.models.live_records import FrameRecord, LogEntry
-from tokenlab.realtime.events import StateChanged, TokenObtained
+from tokenlab.core import timefmt
+from tokenlab.gui.live.records import FrameRecord, LogEntry
+from tokenlab.realtime.codes import error_help
+from tokenlab.realtime.events import TokenObtained
+from tokenlab.realtime.kinds import KINDS, error_of
 from tokenlab.realtime.protocol import ErrorInfo, decode_frame, flag_names
 from tokenlab.realtime.redact import redact_token, redact_value
 
 Highlight = tuple[str, str]  # background, text colour of a changed value
 DEFAULT_HIGHLIGHT: Highlight = ("#fff3b0", "#000000")
-
-# What to do about the codes people meet on a live connection (ably-protocol.md §6-§9).
-CODE_HINTS: dict[int, str] = {
-    40101: "The server did not accept the credentials: wrong secret, a forged MAC, an unknown "
-    "key or a garbage token.",
-    40102: "The clientId does not fit the credentials: the token is for another clientId than "
-    "the clientId option, or a reauth tried to change an established clientId.",
-    40012: "A message or presence clientId does not match the connection's identity. "
-    "Identified clients may only use their own clientId; wildcard tokens may use any.",
-    40131: "The key was revoked: every connection using it, or its tokens, is closed.",
-    40141: "The token was revoked (by clientId or revocation key). SDKs that can renew fetch a "
-    "new token; the new token is refused too while the revocation applies.",
-    40142: "The token expired. A client with a key, authUrl or authCallback fetches a new token "
-    "and resumes; a literal token cannot be renewed (40171).",
-    40160: "The capability does not allow this operation on this channel. Authorize with a "
-    "capability that covers it, or use another channel.",
-    40161: "This namespace requires identified clients: connect with a clientId.",
-    40171: "The token expired or was rejected and the client has no means to renew it.",
-    80019: "The auth provider (authUrl or authCallback) failed; 403 from it fails the "
-    "connection, anything else is retried.",
-    80003: "The connection dropped; the client retries and resumes.",
-    80008: "The connection could not be resumed: the server forgot it (state TTL passed).",
-    91000: "Presence needs a clientId of your own: an anonymous or wildcard client cannot enter.",
-}
 
 
 def _when(ms: int | None) -> str:
@@ -76,11 +54,8 @@ def _table(rows: list[tuple[str, object]]) -> str:
 
 
 def explain_error(error: ErrorInfo) -> str:
-    meaning = describe_ably_code(error.code)
-    hint = CODE_HINTS.get(error.code, "")
-    link = error.href or (
-        f"https://help.ably.io/error/{error.code}" if error.code in ABLY_CODES else None
-    )
+    helped = error_help(error)
+    meaning, hint, link = helped.meaning, helped.hint, helped.link
     parts = [
         f"<h3>Error {error.code}</h3>",
         f"<p><b>{escape(meaning)}</b><br>{escape(error.message)}</p>",
@@ -187,16 +162,33 @@ def token_html(
     return "".join(parts)
 
 
-def _generic_html(payload: object) -> str:
+def format_field(name: str, value: object, at_ms: int) -> str:
+    """A field as a person reads it: times as "in 4 min (14:03:07.125)", durations with
+    units, never a raw epoch or float."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value) if not isinstance(value, ErrorInfo) else f"{value.code} {value.message}"
+    if name in TIME_FIELDS:
+        ms = int(value)
+        return f"{timefmt.relative(ms, at_ms)} ({_clock(ms)} local)"
+    if name.endswith("_ms"):
+        return timefmt.duration(round(value)) if value >= 1 else f"{value:.2f} ms"
+    return f"{value:,}" if isinstance(value, int) and abs(value) >= 10_000 else str(value)
+
+
+TIME_FIELDS = frozenset({"expires_ms", "issued_ms", "timestamp"})
+
+
+def _generic_html(payload: object, at_ms: int) -> str:
     fields = getattr(payload, "__slots__", ())
     rows = [(name, getattr(payload, name)) for name in fields if name not in ("reason", "error")]
-    return _table([(n, v if not isinstance(v, ErrorInfo) else str(v)) for n, v in rows])
+    return _table([(n, format_field(n, v, at_ms)) for n, v in rows])
 
 
 def details_html(entry: LogEntry, *, masked: bool, highlight: Highlight = DEFAULT_HIGHLIGHT) -> str:
     """The whole details document for one log entry."""
+    label = KINDS[entry.kind].label if entry.kind in KINDS else entry.kind
     head = (
-        f"<p><b>#{entry.seq}</b> · {escape(entry.connection)} · {escape(entry.kind)}<br>"
+        f"<p><b>#{entry.seq}</b> · {escape(entry.connection)} · {escape(label)}<br>"
         f"{escape(_when(entry.wall_ms))}</p><p>{escape(entry.summary)}</p>"
     )
     payload = entry.payload
@@ -206,9 +198,8 @@ def details_html(entry: LogEntry, *, masked: bool, highlight: Highlight = DEFAUL
     elif isinstance(payload, TokenObtained):
         body, error = token_html(payload, entry.previous_token, masked, highlight), None
     else:
-        body = _generic_html(payload)
-        error = payload.reason if isinstance(payload, StateChanged) else None
-        error = error or getattr(payload, "error", None) or getattr(payload, "reason", None)
+        body = _generic_html(payload, entry.wall_ms)
+        error = error_of(payload)
     explained = explain_error(error) if isinstance(error, ErrorInfo) else ""
     return head + explained + body
 

@@ -9,6 +9,7 @@ compact ``LogEntry`` rows and grows with one ``beginInsertRows`` per batch.
 from __future__ import annotations
 
 import time
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any, overload
@@ -27,9 +28,9 @@ from PySide6.QtGui import QColor, QIcon
 
 from tokenlab.core.errors import describe_ably_code
 from tokenlab.gui import theme
-from tokenlab.gui.models.live_packing import Packed, pack, unpack
-from tokenlab.gui.models.live_records import KIND_LABELS, EntryAdapter, LogEntry, Severity
-from tokenlab.realtime.events import Event
+from tokenlab.gui.live.packing import Packed, pack, unpack
+from tokenlab.gui.live.records import KIND_LABELS, EntryAdapter, LogEntry, Severity
+from tokenlab.realtime.events import Event, TokenObtained
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 ENTRY_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -177,6 +178,12 @@ class EventLogModel(QAbstractTableModel):
 
     def connections(self) -> list[str]:
         return sorted({row[_CONN] for row in self._rows})
+
+    def row_of_seq(self, seq: int) -> int:
+        """The row of the event numbered ``seq`` (rows are in seq order); -1 if absent."""
+        rows = self._rows
+        i = bisect_left(rows, seq, key=lambda row: row[_SEQ])
+        return i if i < len(rows) and rows[i][_SEQ] == seq else -1
 
 
 class _Entries(Sequence[LogEntry]):
@@ -335,3 +342,6 @@ class EventFeed(QObject):
 
     def forget(self, connection: str) -> None:
         self._adapter.forget(connection)
+
+    def last_token(self, connection: str) -> TokenObtained | None:
+        return self._adapter.last_token(connection)

@@ -21,8 +21,13 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 from tokenlab.core.clock import NowMs
-from tokenlab.gui.models.timeline_lanes import TimelineLanes
-from tokenlab.gui.widgets.timeline_paint import TimelineGeometry, marker_near, paint_timeline
+from tokenlab.gui.live.timeline_lanes import Marker, TimelineLanes
+from tokenlab.gui.live.timeline_paint import (
+    TimelineGeometry,
+    legend_rows,
+    marker_near,
+    paint_timeline,
+)
 
 MIN_MS_PER_PX = 1.0
 MAX_MS_PER_PX = 120_000.0
@@ -49,6 +54,7 @@ class TimelineCanvas(QWidget):
 
     view_changed = Signal()
     follow_toggled = Signal(bool)
+    marker_clicked = Signal(int)  # the seq of the event the clicked marker stands for
 
     def __init__(self, lanes: TimelineLanes, now_ms: NowMs, parent: QWidget | None = None):
         super().__init__(parent)
@@ -80,13 +86,16 @@ class TimelineCanvas(QWidget):
     def current_geometry(self) -> TimelineGeometry:
         return self.geometry_for(self.width(), self.height())
 
+    def content_height(self, width: int, lanes: int) -> int:
+        g = self.geometry_for(width, 0)
+        return g.content_height(lanes, legend_rows(g, QFontMetrics(self.font())))
+
     def sizeHint(self) -> QSize:
-        g = self.geometry_for(800, 0)
-        return QSize(800, g.content_height(max(len(self._lanes.lanes), 3)))
+        return QSize(800, self.content_height(800, max(len(self._lanes.lanes), 3)))
 
     def minimumSizeHint(self) -> QSize:
         g = self.geometry_for(400, 0)
-        return QSize(g.gutter * 2, g.content_height(1))
+        return QSize(g.gutter * 2, self.content_height(max(self.width(), 400), 1))
 
     # -- view state
     @property
@@ -207,8 +216,25 @@ class TimelineCanvas(QWidget):
         super().mouseMoveEvent(event)
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
-        self._drag_from = None
+        start, self._drag_from = self._drag_from, None
+        pos = event.position().toPoint()
+        if start is not None and (start - pos).manhattanLength() <= 3:
+            self.click_at(pos)
         super().mouseReleaseEvent(event)
+
+    def click_at(self, pos: QPoint) -> None:
+        """A click on a marker selects its event (``marker_clicked``)."""
+        marker = self.marker_at(pos)
+        if marker is not None and marker.seq >= 0:
+            self.marker_clicked.emit(marker.seq)
+
+    def marker_at(self, pos: QPoint) -> Marker | None:
+        g = self.current_geometry()
+        lanes = self._lanes.lanes
+        index = g.lane_at(pos.y(), len(lanes))
+        if index is None or pos.x() < g.gutter:
+            return None
+        return marker_near(lanes[index], g, pos.x(), 5)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         key = event.key()
@@ -242,6 +268,6 @@ class TimelineCanvas(QWidget):
         lane = lanes[index]
         marker = marker_near(lane, g, pos.x(), 5)
         if marker is not None:
-            return f"{lane.name}: {marker.label}"
+            return f"{lane.name}: {marker.label} (click to select the event)"
         state = lane.state_at(g.t_for(pos.x()))
         return f"{lane.name}: {state}" if state else None

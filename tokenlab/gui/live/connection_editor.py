@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from tokenlab.gui import theme
 from tokenlab.gui.context import KeyChoice
-from tokenlab.gui.models.live_connections import (
+from tokenlab.gui.live.connections import (
     AUTH_LABELS,
     ENDPOINT_LABELS,
     ISSUER_LABELS,

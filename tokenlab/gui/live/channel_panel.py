@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from tokenlab.core.errors import UserError
 from tokenlab.gui import theme
-from tokenlab.gui.models.live_messages import ChannelMessagesModel
+from tokenlab.gui.live.messages import ChannelMessagesModel
 
 
 def _button(parent: QWidget, text: str, tip: str) -> QPushButton:

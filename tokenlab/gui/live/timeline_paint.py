@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from typing import cast
 
 from PySide6.QtCore import QPointF, QRect, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette, QPen, QPolygonF
 
-from tokenlab.gui.models.timeline_lanes import Lane, Marker, MarkerKind, TimelineLanes
+from tokenlab.gui.live.timeline_lanes import MARKERS, Lane, Marker, MarkerKind, TimelineLanes
 
 STATE_COLOURS: dict[str, QColor] = {
     "initialized": QColor("#9e9e9e"),
@@ -32,12 +33,17 @@ TOKEN_COLOURS: dict[str, QColor] = {
 MARKER_COLOURS: dict[MarkerKind, QColor] = {
     "renewal": QColor("#1565c0"),
     "renewed": QColor("#1565c0"),
+    "authorize": QColor("#00838f"),
     "server_auth": QColor("#6a1b9a"),
     "update": QColor("#2e7d32"),
-    "error": QColor("#c62828"),
+    "disconnect": QColor("#ef6c00"),
+    "revocation": QColor("#4e342e"),
+    "refusal": QColor("#c62828"),
     "warning": QColor("#ef6c00"),
-    "info": QColor("#546e7a"),
+    "error": QColor("#c62828"),
 }
+MIN_SPAN_PX = 4.0  # a short disconnect/reconnect still shows
+BRIEF_STATES = frozenset({"disconnected", "suspended", "failed", "connecting"})
 LEGEND_STATES = ("connecting", "connected", "disconnected", "suspended", "failed", "closed")
 NICE_STEPS_MS = (
     100, 200, 500, 1_000, 2_000, 5_000, 10_000, 15_000, 30_000, 60_000, 120_000, 300_000,
@@ -100,8 +106,8 @@ class TimelineGeometry:
         index = (y - self.axis_h) // self.lane_h
         return index if y >= self.axis_h and 0 <= index < lane_count else None
 
-    def content_height(self, lane_count: int) -> int:
-        return self.axis_h * 2 + max(lane_count, 1) * self.lane_h
+    def content_height(self, lane_count: int, legend_rows: int = 1) -> int:
+        return self.axis_h * (1 + legend_rows) + max(lane_count, 1) * self.lane_h
 
 
 def tick_step(ms_per_px: float, min_px: int) -> int:
@@ -154,11 +160,19 @@ def _paint_label(p: QPainter, g: TimelineGeometry, lane: Lane, index: int, pal: 
 
 def _paint_band(p: QPainter, g: TimelineGeometry, lane: Lane, index: int, now_ms: int) -> None:
     band = g.band_rect(index)
+    brief: list[QRectF] = []
     for begin, finish, state in lane.spans(g.start_ms, g.end_ms, now_ms):
         x0 = max(g.x_for(begin), g.gutter)
         x1 = min(g.x_for(finish), g.width)
         rect = QRectF(x0, band.top(), max(x1 - x0, 1.0), band.height())
-        p.fillRect(rect, STATE_COLOURS.get(state, STATE_COLOURS["initialized"]))
+        colour = STATE_COLOURS.get(state, STATE_COLOURS["initialized"])
+        p.fillRect(rect, colour)
+        if state in BRIEF_STATES and rect.width() < MIN_SPAN_PX:
+            rect.setWidth(MIN_SPAN_PX)
+            brief.append(rect)
+            p.fillRect(rect, colour)
+    for rect in brief:  # drawn last so the next state's colour cannot hide them
+        p.fillRect(rect, STATE_COLOURS["disconnected"])
 
 
 def _paint_tokens(p: QPainter, g: TimelineGeometry, lane: Lane, index: int, now_ms: int) -> None:
@@ -183,11 +197,17 @@ def _paint_tokens(p: QPainter, g: TimelineGeometry, lane: Lane, index: int, now_
 
 
 def _marker_shape(kind: MarkerKind, x: float, y: float, r: float) -> QPolygonF:
-    if kind in ("renewal", "server_auth"):  # pointing down onto the band
+    if kind in ("renewal", "server_auth", "authorize"):  # pointing down onto the band
         points = [QPointF(x - r, y - r), QPointF(x + r, y - r), QPointF(x, y + r)]
     elif kind in ("renewed", "update"):
         points = [QPointF(x, y - r), QPointF(x + r, y), QPointF(x, y + r), QPointF(x - r, y)]
-    else:  # error / warning / info: an octagon-ish dot
+    elif kind == "disconnect":  # a bar across the band: the socket went away
+        points = [QPointF(x - r / 2, y - r), QPointF(x + r / 2, y - r),
+                  QPointF(x + r / 2, y + r), QPointF(x - r / 2, y + r)]  # fmt: skip
+    elif kind in ("revocation", "refusal"):  # a square: stopped by someone's decision
+        points = [QPointF(x - r, y - r), QPointF(x + r, y - r), QPointF(x + r, y + r),
+                  QPointF(x - r, y + r)]  # fmt: skip
+    else:  # error / warning: an octagon-ish dot
         points = [QPointF(x + r * dx, y + r * dy) for dx, dy in _OCTAGON]
     return QPolygonF(points)
 
@@ -215,18 +235,69 @@ def paint_now(p: QPainter, g: TimelineGeometry, now_ms: int, pal: QPalette) -> N
         p.drawLine(round(x), g.pad, round(x), g.height)
 
 
+def legend_items() -> list[tuple[str, str]]:
+    """(kind, text) of every legend entry: states, token bars, then every marker."""
+    items = [("state:" + state, state) for state in LEGEND_STATES]
+    items += [("token:ably_token", "token valid"), ("token:jwt", "JWT valid")]
+    return items + [("marker:" + kind, text) for kind, text in MARKERS.items()]
+
+
+def legend_height(g: TimelineGeometry, metrics: QFontMetrics) -> int:
+    """The legend wraps onto as many rows as the width needs."""
+    return g.axis_h * legend_rows(g, metrics)
+
+
+def legend_rows(g: TimelineGeometry, metrics: QFontMetrics) -> int:
+    rows, x = 1, g.pad
+    swatch = metrics.height() // 2 + 2
+    for _kind, text in legend_items():
+        w = swatch + g.pad + metrics.horizontalAdvance(text) + 3 * g.pad
+        if x + w > g.width and x > g.pad:
+            rows, x = rows + 1, g.pad
+        x += w
+    return rows
+
+
+def _paint_swatch(p: QPainter, kind: str, rect: QRect) -> None:
+    group, _, name = kind.partition(":")
+    if group == "state":
+        p.fillRect(rect, STATE_COLOURS[name])
+    elif group == "token":
+        p.fillRect(rect, TOKEN_COLOURS[name])
+    else:
+        marker = cast(MarkerKind, name)
+        c = rect.center()
+        p.save()
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(MARKER_COLOURS[marker])
+        p.drawPolygon(_marker_shape(marker, c.x(), c.y(), rect.width() / 2))
+        p.restore()
+
+
 def paint_legend(p: QPainter, g: TimelineGeometry, pal: QPalette, top: int) -> None:
     metrics = p.fontMetrics()
-    x = g.gutter
+    x = g.pad
     swatch = metrics.height() // 2 + 2
-    items = [(STATE_COLOURS[s], s) for s in LEGEND_STATES]
-    items += [(TOKEN_COLOURS["ably_token"], "token valid"), (TOKEN_COLOURS["jwt"], "JWT valid")]
     p.setPen(pal.color(QPalette.ColorRole.Text))
-    for colour, text in items:
-        p.fillRect(QRect(x, top + (g.axis_h - swatch) // 2, swatch, swatch), colour)
-        x += swatch + g.pad
-        p.drawText(QRect(x, top, g.width, g.axis_h), Qt.AlignmentFlag.AlignVCenter, text)
-        x += metrics.horizontalAdvance(text) + 3 * g.pad
+    for kind, text in legend_items():
+        w = swatch + g.pad + metrics.horizontalAdvance(text) + 3 * g.pad
+        if x + w > g.width and x > g.pad:
+            x, top = g.pad, top + g.axis_h
+        _paint_swatch(p, kind, QRect(x, top + (g.axis_h - swatch) // 2, swatch, swatch))
+        p.setPen(pal.color(QPalette.ColorRole.Text))
+        p.drawText(
+            QRect(x + swatch + g.pad, top, g.width, g.axis_h), Qt.AlignmentFlag.AlignVCenter, text
+        )
+        x += w
+
+
+def empty_hint_rect(g: TimelineGeometry) -> QRect:
+    """Where the empty-state hint goes: the first lane, never the legend below it."""
+    return QRect(g.gutter, g.axis_h, g.plot_width, g.lane_h)
+
+
+def legend_top(g: TimelineGeometry, lane_count: int) -> int:
+    return g.lane_top(max(lane_count, 1))
 
 
 def paint_timeline(
@@ -239,17 +310,17 @@ def paint_timeline(
     for index in range(1, len(all_lanes), 2):
         p.fillRect(QRect(0, g.lane_top(index), g.width, g.lane_h), shade)
     paint_axis(p, g, pal)
-    if not all_lanes:
+    if not all_lanes:  # the hint fills the first lane only: the legend sits below it
         p.setPen(pal.color(QPalette.ColorRole.PlaceholderText))
-        rect = QRect(g.gutter, g.axis_h, g.plot_width, g.lane_h * 2)
-        p.drawText(rect, Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, empty_text)
+        flags = Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap
+        p.drawText(empty_hint_rect(g), flags, empty_text)
     for index, lane in enumerate(all_lanes):
         _paint_label(p, g, lane, index, pal)
         _paint_band(p, g, lane, index, now_ms)
         _paint_tokens(p, g, lane, index, now_ms)
         _paint_markers(p, g, lane, index, pal)
     paint_now(p, g, now_ms, pal)
-    paint_legend(p, g, pal, g.lane_top(max(len(all_lanes), 1)))
+    paint_legend(p, g, pal, legend_top(g, len(all_lanes)))
 
 
 def marker_near(lane: Lane, g: TimelineGeometry, x: float, slop_px: float) -> Marker | None:

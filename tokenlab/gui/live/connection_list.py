@@ -24,9 +24,9 @@ from PySide6.QtWidgets import (
 )
 
 from tokenlab.gui import theme
-from tokenlab.gui.models.live_connections import PRESET_TIPS, PRESETS, ConnectionListModel
-from tokenlab.gui.widgets.channel_panel import ChannelPanel
-from tokenlab.gui.widgets.connection_panel import ConnectionEditor
+from tokenlab.gui.live.channel_panel import ChannelPanel
+from tokenlab.gui.live.connection_editor import ConnectionEditor
+from tokenlab.gui.live.connections import PRESET_TIPS, PRESETS, ConnectionListModel
 
 CUSTOM = "Custom connection"
 VISIBLE_ROWS = 5

@@ -17,7 +17,8 @@ from tokenlab.core.report import TokenKind
 from tokenlab.core.settings import load_settings
 from tokenlab.gui.context import AppContext
 from tokenlab.gui.main_window import MainWindow
-from tokenlab.gui.tabs import TAB_ENTRIES, TabSpec
+from tokenlab.gui.tabs import TAB_ENTRIES
+from tokenlab.gui.tabs.base import TabSpec
 
 
 def test_the_registry_lists_every_tab_in_order_and_each_loads_its_own_spec() -> None:

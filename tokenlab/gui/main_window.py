@@ -9,36 +9,26 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QMimeData, QTimer, Signal
-from PySide6.QtGui import (
-    QAction,
-    QActionGroup,
-    QCloseEvent,
-    QDragEnterEvent,
-    QDropEvent,
-    QGuiApplication,
-    QKeySequence,
-    QShortcut,
-    QShowEvent,
-)
-from PySide6.QtWidgets import (
-    QApplication,
-    QDialog,
-    QMainWindow,
-    QMenu,
-    QTabWidget,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import QByteArray, QTimer, Signal
+from PySide6.QtGui import QAction, QActionGroup, QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtWidgets import QApplication, QMainWindow, QMenu, QTabWidget, QVBoxLayout, QWidget
 
 from tokenlab.core.errors import UserError
 from tokenlab.core.settings import TIME_FORMATS
 from tokenlab.gui import theme
 from tokenlab.gui.context import AppContext
-from tokenlab.gui.tabs import TAB_ENTRIES, TabEntry, TabPage, TabSpec
+from tokenlab.gui.tabs import TAB_ENTRIES, TabEntry
 from tokenlab.gui.widgets.files import read_dropped_text
 from tokenlab.gui.widgets.status_bar import AppStatusBar
+
+if TYPE_CHECKING:  # only annotations here: each Qt class costs start-up time when first touched
+    from PySide6.QtCore import QMimeData
+    from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QShowEvent
+    from PySide6.QtWidgets import QDialog
+
+    from tokenlab.gui.tabs.base import TabPage, TabSpec
 
 log = logging.getLogger(__name__)
 

@@ -21,8 +21,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from tokenlab.gui.tabs.base import TabPage, TabSpec
+if TYPE_CHECKING:  # the window paints before any tab (or the tab base class) is loaded
+    from tokenlab.gui.tabs.base import TabSpec
 
 
 @dataclass(frozen=True)
@@ -87,4 +89,4 @@ TAB_ENTRIES: tuple[TabEntry, ...] = (
     TabEntry("sandbox", "Sandbox", _sandbox, "The embedded sandbox", build_after_start=True),
 )
 
-__all__ = ["TAB_ENTRIES", "TabEntry", "TabPage", "TabSpec"]
+__all__ = ["TAB_ENTRIES", "TabEntry"]

@@ -1,5 +1,6 @@
-"""The quick commands stay quick: ``python -m tokenlab inspect TOKEN`` (and the other offline
-commands) run in a subprocess never load the HTTP stacks, the sandbox, the realtime client or Qt.
+"""Start-up stays quick: ``python -m tokenlab inspect TOKEN`` (and the other offline commands)
+run in a subprocess never load the HTTP stacks, the sandbox, the realtime client or Qt; the
+window paints its first tab before the sandbox, asyncio or any other tab is loaded.
 
 The module set is ``sys.modules`` at exit, written by a ``sitecustomize`` put first on the path
 (``-X importtime`` would miss modules loaded through ``importlib.import_module``).
@@ -52,7 +53,7 @@ atexit.register(_dump)
 
 
 def imported_modules(
-    tmp_path: Path, *args: str
+    tmp_path: Path, *args: str, env: dict[str, str] | None = None
 ) -> tuple[set[str], subprocess.CompletedProcess[str]]:
     """Run ``python -m tokenlab ARGS``; the names in its ``sys.modules`` when it exits."""
     hook = tmp_path / "hook"
@@ -60,17 +61,18 @@ def imported_modules(
     (hook / "sitecustomize.py").write_text(SITECUSTOMIZE, encoding="utf-8")
     out = tmp_path / "modules.txt"
     out.unlink(missing_ok=True)
-    env = {
+    full_env = {
         **os.environ,
         "PYTHONPATH": os.pathsep.join((str(hook), str(ROOT))),
         "TOKENLAB_TEST_MODULES_OUT": str(out),
         "TOKENLAB_KEY": "",
+        **(env or {}),
     }
     result = subprocess.run(
         [sys.executable, "-m", "tokenlab", *args],
         capture_output=True,
         text=True,
-        env=env,
+        env=full_env,
         stdin=subprocess.DEVNULL,
         timeout=120,
         check=False,
@@ -135,3 +137,26 @@ def test_top_level_help_lists_every_command_without_importing_them(tmp_path: Pat
         assert f" {command.name} " in text
         assert command.summary in text
         assert command.module_name not in names
+
+
+def test_the_window_paints_before_the_sandbox_asyncio_or_other_tabs_load(tmp_path: Path) -> None:
+    """``--startup-probe`` stops once the first tab is painted: by then only that tab is loaded;
+    the sandbox, the network stacks, asyncio and qasync come after the first frames."""
+    names, result = imported_modules(
+        tmp_path,
+        "--startup-probe",
+        "--no-sandbox",
+        env={
+            "QT_QPA_PLATFORM": "offscreen",
+            "TOKENLAB_CONFIG_DIR": str(tmp_path / "config"),
+            "TOKENLAB_DATA_DIR": str(tmp_path / "data"),
+        },
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["tokenlab: window shown", "tokenlab: first tab ready"]
+    assert "tokenlab.gui.tabs.inspect_tab" in names and "PySide6.QtWidgets" in names
+    late = [n for n in heavy_among(names) if not n.startswith(("PySide6", "shiboken6"))]
+    assert [n for n in late if not n.startswith("tokenlab.gui")] == []
+    other_tabs = ("tokenlab.gui.live", "tokenlab.gui.tabs.jwt_tab", "tokenlab.gui.tabs.sandbox_tab")
+    assert [n for n in names if n.startswith(other_tabs)] == []
+    assert {"asyncio", "qasync", "keyring"}.isdisjoint(names)

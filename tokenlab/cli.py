@@ -1,4 +1,4 @@
-"""The command-line front door: ``tokenlab [inspect|token-request|jwt|verify|sandbox|watch]``.
+"""The command-line front door: ``tokenlab [inspect|token-request|jwt|verify|sandbox|watch|...]``.
 
 With no subcommand (or only GUI options such as ``--selftest``) ``tokenlab`` opens the desktop
 app. ``COMMANDS`` is the registry of subcommands: one ``Command`` entry each, naming the module
@@ -47,6 +47,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("verify", "verify a JWT signature or TokenRequest MAC"),
     Command("sandbox", "run the Ably-compatible sandbox server (REST + WebSocket) headless"),
     Command("watch", "connect and print a live timeline (states, clientId, renewals, frames)"),
+    Command("lesson", "list, run and check auth lessons"),
 )
 
 EPILOG = """exit codes:

@@ -23,7 +23,7 @@ from tokenlab.gui.tabs.base import TabSpec
 
 def test_the_registry_lists_every_tab_in_order_and_each_loads_its_own_spec() -> None:
     ids = [entry.tab_id for entry in TAB_ENTRIES]
-    assert ids == ["inspect", "token_request", "jwt", "live", "sandbox"]
+    assert ids == ["inspect", "token_request", "jwt", "live", "sandbox", "lessons"]
     for entry in TAB_ENTRIES:
         spec = entry.load()
         assert isinstance(spec, TabSpec)

@@ -103,6 +103,7 @@ class _Request:
 async def _handle(request: web.Request, kind: str) -> web.Response:
     ctx = request.app[CONTEXT]
     params = await _params(request)
+    _report(ctx, request, kind, params)
     mode = check_mode(params.get("fail") or ctx.settings.auth_server_mode)
     if mode and mode.startswith("delay:"):
         await asyncio.sleep(int(mode[6:]) / 1000)
@@ -117,6 +118,17 @@ async def _handle(request: web.Request, kind: str) -> web.Response:
     if kind == "jwt":
         return _jwt(ctx, req, expired)
     return _token(ctx, req, expired, params.get("format") == "details")
+
+
+def _report(ctx: Context, request: web.Request, kind: str, params: Mapping[str, str]) -> None:
+    """What arrived (authMethod, authParams, custom ``X-`` authHeaders), for lessons and the
+    Sandbox tab. Only ``X-`` headers are reported, so credentials never reach the feed."""
+    headers = {k: v for k, v in request.headers.items() if k.lower().startswith("x-")}
+    ctx.events.emit(
+        ev.AUTH_SERVER_REQUEST,
+        f"Demo auth server: {request.method} /auth/{kind} with {len(params)} param(s)",
+        data={"method": request.method, "params": dict(params), "headers": headers},
+    )
 
 
 def _misbehave(mode: str) -> web.Response:

@@ -26,6 +26,7 @@ CONNECTION_FAILED = "connection.failed"
 TOKEN_ISSUED = "token.issued"
 AUTH_REQUESTED = "auth.requested"  # server sent AUTH (renewal hint before expiry / revocation)
 AUTH_RENEWED = "auth.renewed"  # client re-authenticated in band
+AUTH_SERVER_REQUEST = "auth.server"  # the demo auth server was called (method, params, headers)
 TOKEN_EXPIRED = "token.expired"
 REVOCATION = "revocation"
 KEY_CREATED = "key.created"

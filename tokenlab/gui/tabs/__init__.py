@@ -76,6 +76,12 @@ def _sandbox() -> TabSpec:
     return TAB
 
 
+def _lessons() -> TabSpec:
+    from tokenlab.gui.lessons.tab import TAB
+
+    return TAB
+
+
 TAB_ENTRIES: tuple[TabEntry, ...] = (
     TabEntry("inspect", "Inspect", _inspect, "Decode and check any token"),
     TabEntry(
@@ -87,6 +93,7 @@ TAB_ENTRIES: tuple[TabEntry, ...] = (
     TabEntry("jwt", "JWT", _jwt, "Mint, edit, decode and verify JWTs"),
     TabEntry("live", "Live", _live, "Live connections and renewals"),
     TabEntry("sandbox", "Sandbox", _sandbox, "The embedded sandbox", build_after_start=True),
+    TabEntry("lessons", "Lessons", _lessons, "Guided, runnable auth lessons"),
 )
 
 __all__ = ["TAB_ENTRIES", "TabEntry"]

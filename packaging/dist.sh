@@ -2,7 +2,8 @@
 # `make dist`: validate the desktop metadata, build the frozen one-folder app with PyInstaller
 # (packaging/tokenlab.spec) into dist/tokenlab/, then run the built executable: `--selftest`
 # offscreen (every tab, a decode, a live token renewal against the embedded sandbox) and the CLI
-# (`jwt` mints a token, `inspect` decodes it). Fails if any step fails; prints time and size.
+# (`jwt` mints a token, `inspect` decodes it, `lesson list` reads the bundled lessons). Fails if
+# any step fails; prints time and size.
 # Usage: packaging/dist.sh PYTHON   (the venv's python, with the `dist` extra installed)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -46,6 +47,10 @@ echo "== $APP/tokenlab jwt | inspect"
 token=$(run_app jwt --key appId.keyId:c2VjcmV0c2VjcmV0c2VjcmV0 --client-id alice --quiet)
 run_app inspect "$token" | tee "$scratch/inspect.txt"
 grep -q "^Ably JWT" "$scratch/inspect.txt"
+
+echo "== $APP/tokenlab lesson list (the bundled lesson files)"
+run_app lesson list > "$scratch/lessons.txt"
+grep -q "token-clientid" "$scratch/lessons.txt"
 
 finished=$(date +%s)
 echo "== ok: $APP built in $((built - started)) s, checked in $((finished - built)) s;" \

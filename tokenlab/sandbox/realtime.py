@@ -7,9 +7,10 @@ Handshake (ably-protocol.md §7.1-§7.4, sdk-peers.md §7): ``format`` json|msgp
 
 Frames: HEARTBEAT is echoed with its ``id``; CLOSE -> CLOSED (state discarded); DISCONNECT ->
 DISCONNECTED (state kept); AUTH re-authenticates in band (§7.6); channel actions live in
-``ops``. A frame that does not decode, or is larger than ``maxFrameSize``, gets ERROR 40000 /
-40009 and the connection closes; an unknown action gets NACK (with ``msgSerial``) or ERROR 40000.
-Nothing a client sends can affect another connection.
+``ops``. A frame that does not decode, or is larger than ``maxFrameSize`` (seen in its header
+by ``httpserver.FrameGuard``), gets ERROR 40000 / 40009 and the connection closes; an unmasked
+client frame drops the connection (RFC 6455 §5.1); an unknown action gets NACK (with
+``msgSerial``) or ERROR 40000. Nothing a client sends can affect another connection.
 """
 
 from __future__ import annotations

@@ -45,6 +45,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         metavar="MS",
         help="send AUTH this long before a token expires (default 30000)",
     )
+    p.add_argument(
+        "--clock-skew",
+        type=int,
+        default=0,
+        metavar="MS",
+        help="run the server clock MS ahead (+) or behind (-): shows 40104 and iat errors",
+    )
     p.add_argument("--json", action="store_true", help="print the banner and events as JSON")
     p.set_defaults(func=run)
 
@@ -102,6 +109,7 @@ async def serve(
         db_path=path,
         allow_remote=remote,
         reauth_lead_ms=args.reauth_lead_ms,
+        clock_skew_ms=args.clock_skew,
     )
     stop = stop or asyncio.Event()
     async with Sandbox(config) as sb:
@@ -122,6 +130,7 @@ def print_banner(sb: Sandbox, db: str, out: TextIO, *, as_json: bool) -> None:
             "db": db,
             "keys": keys,
             "admin_token": sb.admin_token,
+            "clock_skew_ms": sb.settings.clock_skew_ms,
         }
         print(json.dumps(banner), file=out, flush=True)
         return
@@ -130,6 +139,7 @@ def print_banner(sb: Sandbox, db: str, out: TextIO, *, as_json: bool) -> None:
         f"  REST      {sb.rest_url}",
         f"  WebSocket {sb.ws_url}",
         f"  store     {db}",
+        f"  clock     {sb.settings.clock_skew_ms:+d} ms from this computer's",
         f"  admin     {sb.admin_token}  (X-Tokenlab-Admin header of POST /auth/mode)",
         f"  auth URL  {sb.rest_url}/auth/token-request?clientId=alice  (also /auth/jwt, "
         "/auth/token)",

@@ -79,9 +79,20 @@ class Flag:
     PUBLISH = 1 << 17
     SUBSCRIBE = 1 << 18
     PRESENCE_SUBSCRIBE = 1 << 19
+    ANNOTATION_PUBLISH = 1 << 21
+    ANNOTATION_SUBSCRIBE = 1 << 22
 
 
-CHANNEL_MODE_MASK = Flag.PRESENCE | Flag.PUBLISH | Flag.SUBSCRIBE | Flag.PRESENCE_SUBSCRIBE
+CHANNEL_MODE_MASK = (
+    Flag.PRESENCE
+    | Flag.PUBLISH
+    | Flag.SUBSCRIBE
+    | Flag.PRESENCE_SUBSCRIBE
+    | Flag.ANNOTATION_PUBLISH
+    | Flag.ANNOTATION_SUBSCRIBE
+)
+# What an ATTACH without modes gets (intersected with what the capability allows), as Ably.
+DEFAULT_CHANNEL_MODES = CHANNEL_MODE_MASK & ~Flag.ANNOTATION_SUBSCRIBE
 
 
 class FrameDecodeError(ValueError):

@@ -12,6 +12,9 @@ Parameters: ``clientId`` (or ably-python's ``client_id``), ``capability`` (JSON 
 ``POST /apps`` are never signed for. Missing ones fall back to the configured defaults
 (``Sandbox.set_auth_server_defaults``).
 
+Every answer carries ``X-Tokenlab-Received``: JSON of the method, path, parameters and headers
+received (credentials hidden), so a learner sees their AuthOptions as they arrived.
+
 Misbehaviour, to demonstrate renewal failures: ``fail=MODE`` in the request, or a persistent mode
 set with ``Sandbox.set_auth_server_mode`` / ``POST /auth/mode {"mode": ...}`` and read with
 ``GET /auth/mode`` (both loopback only, with this run's admin credential in
@@ -27,6 +30,7 @@ import asyncio
 import functools
 import hmac
 import ipaddress
+import json
 from collections.abc import Mapping
 
 from aiohttp import web
@@ -101,9 +105,32 @@ class _Request:
         self.revocation_key = params.get("revocationKey")
 
 
+ECHO_HEADER = "X-Tokenlab-Received"
+_HIDDEN_HEADERS = ("authorization", "cookie")
+
+
+def _echo(request: web.Request, params: Mapping[str, str]) -> str:
+    """What this server received (method, path, params, header names; credentials hidden), so
+    the authUrl tester can show the AuthOptions as they arrived."""
+    headers = {
+        k: ("••••" if k.lower() in _HIDDEN_HEADERS else v)
+        for k, v in request.headers.items()
+        if k.lower() not in ("host", "content-length", "connection", "accept-encoding")
+    }
+    received = {"method": request.method, "path": request.path, "params": dict(params),
+                "headers": headers}  # fmt: skip
+    return json.dumps(received, ensure_ascii=True)[:4000]
+
+
 async def _handle(request: web.Request, kind: str) -> web.Response:
-    ctx = request.app[CONTEXT]
     params = await _params(request)
+    response = await _answer(request, kind, params)
+    response.headers[ECHO_HEADER] = _echo(request, params)
+    return response
+
+
+async def _answer(request: web.Request, kind: str, params: dict[str, str]) -> web.Response:
+    ctx = request.app[CONTEXT]
     _report(ctx, request, kind, params)
     mode = check_mode(params.get("fail") or ctx.settings.auth_server_mode)
     if mode and mode.startswith("delay:"):

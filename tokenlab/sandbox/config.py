@@ -49,6 +49,7 @@ class SandboxConfig:
     clock_skew_ms: int = 0
     max_idle_interval_ms: int = 15_000
     connection_state_ttl_ms: int = 120_000
+    presence_leave_ms: int = 15_000  # a dropped connection's members leave after this (RTP17)
     now_ms: NowMs = field(default=system_now_ms)
     provision_demo: bool = True
     revocation_margin_ms: int = 30_000  # allowReauthMargin delay (§3.5: "about 30 s")

@@ -22,7 +22,19 @@ MODE_OPERATIONS = (
     (Flag.PUBLISH, "publish"),
     (Flag.SUBSCRIBE, "subscribe"),
     (Flag.PRESENCE_SUBSCRIBE, "subscribe"),
+    (Flag.ANNOTATION_PUBLISH, "annotation-publish"),
+    (Flag.ANNOTATION_SUBSCRIBE, "annotation-subscribe"),
 )
+MODE_NAMES = {
+    "presence": Flag.PRESENCE,
+    "publish": Flag.PUBLISH,
+    "subscribe": Flag.SUBSCRIBE,
+    "presence_subscribe": Flag.PRESENCE_SUBSCRIBE,
+    "annotation_publish": Flag.ANNOTATION_PUBLISH,
+    "annotation_subscribe": Flag.ANNOTATION_SUBSCRIBE,
+}
+# Channel params the sandbox understands and echoes in ATTACHED (others are dropped, RTL4k1).
+KNOWN_CHANNEL_PARAMS = ("rewind", "delta", "modes", "occupancy")
 
 SUPPORTED_VERSIONS = range(2, PROTOCOL_VERSION + 1)
 

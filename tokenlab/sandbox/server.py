@@ -44,10 +44,11 @@ from aiohttp import web
 
 from tokenlab.core.capability import Capability
 from tokenlab.core.errors import AblyError, UserError
+from tokenlab.core.issued import IssuedToken
 from tokenlab.core.keys import ApiKey
 from tokenlab.core.tokens import TokenDetails, validate_ttl
 from tokenlab.core.wire import Action
-from tokenlab.sandbox import admin, authserver, provisioning, rest
+from tokenlab.sandbox import admin, authserver, provisioning, rest, rest_channels
 from tokenlab.sandbox import config as ev
 from tokenlab.sandbox.auth import Credentials, parse_capability
 from tokenlab.sandbox.config import SandboxConfig, SandboxEvent, Settings, Subscriber
@@ -103,6 +104,7 @@ class Sandbox:
         )
         app[CONTEXT] = ctx
         rest.add_routes(app)
+        rest_channels.add_routes(app)
         authserver.add_routes(app)
         app.router.add_get("/", websocket_route)
         runner = SandboxRunner(
@@ -290,6 +292,10 @@ class Sandbox:
 
     def issued_tokens(self, limit: int = 200) -> list[admin.TokenInfo]:
         return [admin.token_info(t) for t in self.ctx.store.tokens(limit)]
+
+    def describe_token(self, token: str) -> IssuedToken | None:
+        """What the sandbox knows about an Ably token it issued (the inspector's lookup)."""
+        return admin.store_lookup(self.ctx.store)(token)
 
     # -- connections ------------------------------------------------------------------------
     def connections(self) -> list[admin.ConnectionInfo]:

@@ -53,3 +53,33 @@ async def test_a_wrong_expectation_fails_with_what_was_seen() -> None:
         assert "alice" not in env.manager
         assert run.next_index == 0
         await run.close()
+
+
+async def test_a_step_done_by_hand_ticks_without_running_it() -> None:
+    from tokenlab.lessons.loader import load_all
+
+    lesson = load_all(include_user=False).get("revocation")
+    async with embedded_env() as env:
+        run = LessonRun(lesson, env)
+        assert [item async for item in run.run_step(0)][-1].ok  # type: ignore[union-attr]
+        assert run.watchable(1) and not run.watchable(5)
+        items: list[object] = []
+
+        async def watch() -> None:
+            items.extend([item async for item in run.watch_step(1)])
+
+        import asyncio
+
+        task = asyncio.create_task(watch())
+        while run.watching != 1 and not task.done():
+            await asyncio.sleep(0)
+        assert not task.done()
+        # the instructor revokes Oscar from the Sandbox tab, not through the lesson
+        key = env.sandbox.demo_keys["revocable"]
+        env.sandbox.revoke_client_id(key.name, "oscar")
+        async with asyncio.timeout(30):
+            await task
+        done = items[-1]
+        assert isinstance(done, StepDone) and done.ok
+        assert run.next_index == 2
+        await run.close()

@@ -137,6 +137,7 @@ class Context:
     mark: Mark
     connection: str | None
     result: ActionResult | None
+    checks: dict[int, Any] = field(default_factory=dict)  # the runner's verdicts so far
 
 
 def check(exp: Expectation, ctx: Context) -> tuple[bool, str]:

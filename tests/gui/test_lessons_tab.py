@@ -81,7 +81,7 @@ async def test_failed_expectation_shows_what_was_observed(ctx: AppContext, tmp_p
         await wait_until(lambda: tab.run is not None and 0 in tab.run.done)
         await ctx.runner.wait_idle()
         assert tab.step_views[0].ticks == [FAILED]
-        assert "observed: ably_token" in tab.step_views[0]._rows[0][1].text()
+        assert "observed: Ably token (opaque)" in tab.step_views[0]._rows[0][1].text()
         assert "did not go as expected" in tab.status.text()
         assert "mine" not in ctx.settings.lessons_done
 

@@ -37,7 +37,7 @@ def test_run_exits_1_when_an_expectation_fails(
         "expect": "token_kind",
         "value": "ably_jwt",
         "met": False,
-        "observed": "ably_token",
+        "observed": "Ably token (opaque)",
     }
 
 

@@ -247,8 +247,11 @@ def _capability(value: Any, ctx: Context) -> tuple[bool, str]:
 
 
 def _token_kind(value: Any, ctx: Context) -> tuple[bool, str]:
+    from tokenlab.core.report import TokenKind
+
     kind = ctx.result.token_kind if ctx.result else None
-    return kind == value, kind or "no token"
+    shown = TokenKind(kind).display_name if kind in set(TokenKind) else kind
+    return kind == value, shown or "no token"
 
 
 def _token_client_id(value: Any, ctx: Context) -> tuple[bool, str]:

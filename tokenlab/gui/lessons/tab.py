@@ -29,6 +29,8 @@ from PySide6.QtWidgets import (
 from tokenlab.gui.context import AppContext
 from tokenlab.gui.lessons.models import LessonTreeModel
 from tokenlab.gui.lessons.widgets import LaptopView, PredictView, StepView
+from tokenlab.gui.live.log_model import EventFeed, EventLogModel
+from tokenlab.gui.live.timeline import TimelineWidget
 from tokenlab.gui.tabs.base import TabPage, TabSpec
 from tokenlab.lessons.env import LessonEnv
 from tokenlab.lessons.loader import LessonSet, load_all
@@ -70,6 +72,7 @@ class LessonsTab(TabPage):
         self.lesson: Lesson | None = None
         self.step_views: list[StepView] = []
         self._manager: ConnectionManager | None = None
+        self._unlisten: Callable[[], None] = lambda: None
         self._build()
         ctx.settings_changed.connect(self._on_ctx_settings_changed)
         first = self.lessons.lessons[0].id if self.lessons.lessons else None
@@ -81,7 +84,13 @@ class LessonsTab(TabPage):
     def _build(self) -> None:
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
         splitter.addWidget(self._build_list())
-        splitter.addWidget(self._build_lesson())
+        right = QSplitter(Qt.Orientation.Vertical)
+        right.addWidget(self._build_lesson())
+        right.addWidget(self._build_timeline())
+        right.setStretchFactor(0, 3)
+        right.setStretchFactor(1, 1)
+        right.setSizes([560, 200])
+        splitter.addWidget(right)
         splitter.setStretchFactor(1, 3)
         splitter.setSizes([400, 880])
         layout = QVBoxLayout(self)
@@ -130,6 +139,16 @@ class LessonsTab(TabPage):
         scroll.setWidget(page)
         self.scroll_area = scroll
         return scroll
+
+    def _build_timeline(self) -> QWidget:
+        """The Live tab's timeline, showing this lesson's connections (states, tokens,
+        renewals, errors) as the steps run."""
+        self.log_model = EventLogModel(self)
+        self.feed = EventFeed(self.log_model, self)
+        self.timeline = TimelineWidget(self)
+        self.timeline.setAccessibleName("Timeline of the lesson's connections")
+        self.feed.entries_flushed.connect(self.timeline.ingest)
+        return self.timeline
 
     def _build_buttons(self) -> QHBoxLayout:
         row = QHBoxLayout()
@@ -217,6 +236,7 @@ class LessonsTab(TabPage):
         assert isinstance(self.ctx.sandbox, Sandbox)
         if self._manager is None:
             self._manager = ConnectionManager(now_ms=self.ctx.now_ms)
+            self._unlisten = self._manager.events.add_listener(self.feed.push)
         return LessonEnv(self.ctx.sandbox, self._manager, self.ctx.http)
 
     def _current_run(self) -> LessonRun:
@@ -313,6 +333,8 @@ class LessonsTab(TabPage):
 
     def _drop_run(self) -> None:
         run, self.run = self.run, None
+        self.log_model.clear()
+        self.timeline.clear()
         self.ctx.runner.cancel("run", owner=self)
         self.ctx.runner.cancel("watch", owner=self)
         if run is not None:
@@ -329,6 +351,8 @@ class LessonsTab(TabPage):
     def shutdown(self) -> None:
         self.ctx.runner.cancel("watch", owner=self)
         self.ctx.runner.cancel("run", owner=self)
+        self.timeline.stop()
+        self._unlisten()
 
     async def aclose(self) -> None:
         self.shutdown()

@@ -83,3 +83,55 @@ async def test_a_step_done_by_hand_ticks_without_running_it() -> None:
         assert isinstance(done, StepDone) and done.ok
         assert run.next_index == 2
         await run.close()
+
+
+DROP_AND_LEAD = """
+id = "drop"
+title = "Network drop and reauth lead"
+theme = "Test"
+concepts = ["auto-renewal"]
+explanation = "A dropped socket resumes the same connection; the reauth lead moves renewal."
+[predict]
+question = "?"
+choices = ["a", "b"]
+answer = 0
+[[steps]]
+title = "Renew 2.5 s before expiry"
+action = "set_reauth_lead"
+lead_ms = 2500
+[[steps]]
+title = "Connect with 3-second tokens"
+action = "connect"
+connection = "dee"
+auth = "token_request"
+client_id = "dee"
+ttl_ms = 3000
+[steps.expect]
+state = "connected"
+[[steps]]
+title = "Drop the network"
+action = "drop_network"
+connection = "dee"
+[steps.expect]
+event = "state_changed"
+[[steps]]
+title = "Back on the same connection, renewed early"
+action = "wait"
+connection = "dee"
+[steps.expect]
+state = "connected"
+same_connection = true
+renewals = 1
+"""
+
+
+async def test_drop_network_resumes_and_reauth_lead_applies() -> None:
+    lesson = parse_lesson(DROP_AND_LEAD, "drop.toml")
+    async with embedded_env() as env:
+        run = LessonRun(lesson, env)
+        items = [item async for item in run.run_all()]
+        failures = [i.check for i in items if isinstance(i, CheckDone) and not i.check.met]
+        assert failures == []
+        assert env.sandbox.settings.reauth_lead_ms == 2500
+        await run.close()
+        assert env.sandbox.settings.reauth_lead_ms == 30_000

@@ -20,6 +20,8 @@ from tokenlab.lessons.model import Expectation, Lesson, Step
 from tokenlab.lessons.observe import ActionResult, Context, Observer, check
 
 ACTION_ONLY = frozenset({"outcome", "token_kind", "token_client_id", "claims_present"})
+# Steps someone can do elsewhere (the Sandbox tab, an attendee, the server's own timers).
+BY_HAND = frozenset({"revoke", "drop_network", "set_clock_skew", "set_reauth_lead", "wait"})
 
 POLL_S = 0.25  # re-check conditions that change without an event (rare) this often
 
@@ -102,7 +104,8 @@ class LessonRun:
         steps = self.lesson.steps
         if not 0 <= index < len(steps) or not steps[index].expectations:
             return False
-        return not any(e.name in ACTION_ONLY for e in steps[index].expectations)
+        step = steps[index]
+        return step.action in BY_HAND and not any(e.name in ACTION_ONLY for e in step.expectations)
 
     async def watch_step(self, index: int) -> AsyncIterator[Progress]:
         """Do nothing, and tick the step's expectations as someone does the step by hand

@@ -129,7 +129,8 @@ def run_run(args: argparse.Namespace) -> int:
     started = time.monotonic()
     results = asyncio.run(_run(chosen, None if args.json else sys.stdout))
     elapsed = time.monotonic() - started
-    ok = all(r["ok"] for r in results)
+    # --all also vouches for every lesson file: one that did not load is a failure too
+    ok = all(r["ok"] for r in results) and not (args.all and lessons.errors)
     if args.json:
         print_json({"ok": ok, "elapsed_s": round(elapsed, 2), "lessons": results})
     else:
@@ -160,7 +161,9 @@ async def _run(lessons: list[Lesson], out: TextIO | None) -> list[dict[str, Any]
 
 def _intro(lesson: Lesson, out: TextIO) -> None:
     out.write(f"\n━━ {lesson.title} [{lesson.id}]\n")
-    for para in lesson.explanation.split("\n\n"):
+    for n, para in enumerate(lesson.explanation.split("\n\n")):
+        if n:
+            out.write("\n")
         out.write(
             textwrap.fill(" ".join(para.split()), 92, initial_indent="   ", subsequent_indent="   ")
         )

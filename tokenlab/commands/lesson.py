@@ -90,14 +90,15 @@ def run_list(args: argparse.Namespace) -> int:
     if args.json:
         print_json([_summary(x) for x in lessons.lessons])
         return EXIT_OK
-    theme = None
+    themes: dict[str, list[Lesson]] = {}  # in the order each theme first appears, as in the tab
     for lesson in lessons.lessons:
-        if lesson.theme != theme:
-            theme = lesson.theme
-            sys.stdout.write(f"\n{theme}\n")
-        origin = "" if lesson.builtin else "  (yours)"
-        sys.stdout.write(f"  {lesson.id:<24} {lesson.title}{origin}\n")
-        sys.stdout.write(f"  {'':<24} concepts: {', '.join(lesson.concepts)}\n")
+        themes.setdefault(lesson.theme, []).append(lesson)
+    for theme, members in themes.items():
+        sys.stdout.write(f"\n{theme}\n")
+        for lesson in members:
+            origin = "" if lesson.builtin else "  (yours)"
+            sys.stdout.write(f"  {lesson.id:<24} {lesson.title}{origin}\n")
+            sys.stdout.write(f"  {'':<24} concepts: {', '.join(lesson.concepts)}\n")
     return EXIT_OK
 
 

@@ -135,3 +135,20 @@ async def test_drop_network_resumes_and_reauth_lead_applies() -> None:
         assert env.sandbox.settings.reauth_lead_ms == 2500
         await run.close()
         assert env.sandbox.settings.reauth_lead_ms == 30_000
+
+
+def test_observer_stays_bounded_and_marks_survive_trimming() -> None:
+    from tokenlab.lessons.observe import KEEP_EVENTS, Observer
+    from tokenlab.realtime import ConnectionManager
+    from tokenlab.sandbox.config import SandboxEvent
+
+    observer = Observer(ConnectionManager())
+    for n in range(KEEP_EVENTS):
+        observer._on_sandbox(SandboxEvent("token.issued", n, "old"))
+    mark = observer.mark()
+    for n in range(KEEP_EVENTS // 2 + 5):
+        observer._on_sandbox(SandboxEvent("auth.server", n, "new"))
+    assert len(observer.sandbox) <= KEEP_EVENTS
+    since = observer.sandbox_since(mark)
+    assert len(since) == KEEP_EVENTS // 2 + 5
+    assert all(e.kind == "auth.server" for e in since)

@@ -48,6 +48,7 @@ def test_wheel_contains_the_resources(wheel: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     assert "tokenlab/resources/samples/ably-jwt.txt" in names
     assert any(n.startswith("tokenlab/resources/icons/") and n.endswith(".svg") for n in names)
+    assert "tokenlab/resources/lessons/08-token-request.toml" in names
 
 
 def test_installed_wheel_finds_resources_inside_the_package(wheel: Path, tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ import os
 import socket
 import struct
 from collections.abc import AsyncIterator
+from typing import Any
 from urllib.parse import quote
 
 import aiohttp
@@ -18,6 +19,7 @@ import pytest
 from tests.sandbox.conftest import WAIT, FakeClock, config, connected, key_of
 from tokenlab.sandbox import Sandbox
 from tokenlab.sandbox.channels import ChannelHub
+from tokenlab.sandbox.history import HistoryQuery
 from tokenlab.sandbox.link import Link
 
 Stream = tuple[asyncio.StreamReader, asyncio.StreamWriter]
@@ -231,15 +233,19 @@ async def test_subscriber_that_never_reads_is_dropped_and_others_carry_on(
                 await writer.wait_closed()
 
 
+def _recent(hub: ChannelHub, name: str, limit: int) -> list[dict[str, Any]]:
+    return hub.history("app", name, HistoryQuery(limit=limit))[0]
+
+
 def test_history_is_capped_in_bytes_and_channel_count() -> None:
     hub = ChannelHub(lambda: 0, history_max_bytes=10_000, history_max_channels=3)
     for index in range(50):
         message = {"id": f"m:{index}", "timestamp": 0, "data": "x" * 1_000}
         hub.publish("app", "big", [message], sender=None)
-    kept = hub.history("app", "big", 1_000)
+    kept = _recent(hub, "big", 1_000)
     assert 1 <= len(kept) <= 10 and kept[0]["id"] == "m:49"  # newest first, within the bytes
     for index in range(10):
         hub.publish("app", f"ch{index}", [{"id": f"c{index}:0", "timestamp": 0}], sender=None)
-    assert hub.history("app", "big", 10) == []  # least recently used: its history went
-    assert [bool(hub.history("app", f"ch{i}", 10)) for i in range(10)] == [False] * 7 + [True] * 3
+    assert _recent(hub, "big", 10) == []  # least recently used: its history went
+    assert [bool(_recent(hub, f"ch{i}", 10)) for i in range(10)] == [False] * 7 + [True] * 3
     assert hub.find("app", "ch0") is None  # nothing attached, nothing kept: the channel went

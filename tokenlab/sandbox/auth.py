@@ -28,9 +28,10 @@ from tokenlab.core.ably_jwt import (
 )
 from tokenlab.core.capability import Capability
 from tokenlab.core.clock import NowMs
-from tokenlab.core.errors import AblyError, UserError
+from tokenlab.core.errors import AblyError, KeyFormatError, UserError
 from tokenlab.core.keys import ApiKey
 from tokenlab.core.numbers import finite_number, shown
+from tokenlab.core.safetext import has_lone_surrogate
 from tokenlab.core.tokens import MAX_TOKEN_LENGTH, ttl_limit_ms
 from tokenlab.sandbox.revocation import IAT_TOLERANCE_MS, RevocationIndex
 from tokenlab.sandbox.store import KeyRecord, Store
@@ -78,6 +79,20 @@ def fail(code: int, message: str, *, status: int | None = None) -> AblyError:
     return AblyError(code, message, status=status, code=f"sandbox.auth.{code}")
 
 
+def _parse_key(text: str) -> ApiKey:
+    """``ApiKey.parse`` (KeyFormatError 40005 / 400), except that ``keyId:secret`` without an
+    app id is a key the service does not know: 40101 / 401, on REST and realtime alike."""
+    try:
+        return ApiKey.parse(text)
+    except KeyFormatError:
+        name, sep, secret = text.strip().partition(":")
+        if sep and secret and name and "." not in name:
+            raise fail(
+                40101, f"Invalid key: no key named {name!r:.40} (a key name is appId.keyId)."
+            ) from None
+        raise
+
+
 class Authenticator:
     def __init__(self, store: Store, now_ms: NowMs, revocations: RevocationIndex) -> None:
         self._store = store
@@ -89,7 +104,7 @@ class Authenticator:
         """A full ``appId.keyId:secret`` (realtime ``key=``, REST Basic auth).
 
         Unknown keys are 40101 on realtime and 401/40400 on REST (§11.18)."""
-        key = ApiKey.parse(text)  # KeyFormatError 40005 / 400
+        key = _parse_key(text)
         record = self._store.key(key.name)
         if record is None:
             raise fail(unknown_code, f"Invalid key: no key named {key.name}.", status=status)
@@ -157,6 +172,8 @@ class Authenticator:
     def _from_jwt(self, token: str, *, nested: bool) -> Credentials:
         decoded = decode_jwt(token)  # TokenFormatError 40144 when malformed
         header, claims = decoded.header, decoded.claims
+        if has_lone_surrogate(header) or has_lone_surrogate(claims):
+            raise fail(40144, "Invalid JWT: a header or claim holds a lone surrogate.")
         if CLAIM_TOKEN in header or ("kid" not in header and CLAIM_TOKEN in claims):
             if nested:
                 raise fail(40144, "Invalid JWT: an embedded token may not embed another one.")

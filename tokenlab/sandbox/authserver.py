@@ -16,8 +16,9 @@ Every answer carries ``X-Tokenlab-Received``: JSON of the method, path, paramete
 received (credentials hidden), so a learner sees their AuthOptions as they arrived.
 
 Misbehaviour, to demonstrate renewal failures: ``fail=MODE`` in the request, or a persistent mode
-set with ``Sandbox.set_auth_server_mode`` / ``POST /auth/mode {"mode": ...}`` (loopback only,
-with this run's admin credential in ``X-Tokenlab-Admin``), cleared with ``null`` to heal.
+set with ``Sandbox.set_auth_server_mode`` / ``POST /auth/mode {"mode": ...}`` and read with
+``GET /auth/mode`` (both loopback only, with this run's admin credential in
+``X-Tokenlab-Admin``), cleared with ``null`` to heal.
 Modes: ``500``, ``403`` (HTTP errors), ``garbage`` (undecodable JSON), ``wrong-type``
 (``text/html``), ``expired`` (an already-expired credential) and ``delay:MS`` (answer after
 MS milliseconds, at most 60 s).
@@ -215,18 +216,23 @@ def _loopback(request: web.Request) -> bool:
         return False
 
 
+def _check_admin(request: web.Request, ctx: Context) -> None:
+    """/auth/mode is an admin route: loopback only, with this run's admin credential."""
+    if not _loopback(request):
+        raise AblyError(40300, "The auth-server mode can only be used from this machine.")
+    given = request.headers.get(ADMIN_HEADER, "").encode("utf-8", "replace")
+    if not hmac.compare_digest(given, ctx.admin_token.encode()):
+        raise AblyError(
+            40101,
+            f"The auth-server mode needs this run's admin credential in the {ADMIN_HEADER} "
+            "header (printed by 'tokenlab sandbox' at start).",
+        )
+
+
 async def mode_route(request: web.Request) -> web.Response:
     ctx = request.app[CONTEXT]
+    _check_admin(request, ctx)
     if request.method == "POST":
-        if not _loopback(request):
-            raise AblyError(40300, "The auth-server mode can only be set from this machine.")
-        given = request.headers.get(ADMIN_HEADER, "")
-        if not hmac.compare_digest(given.encode(), ctx.admin_token.encode()):
-            raise AblyError(
-                40101,
-                f"Setting the auth-server mode needs this run's admin credential in the "
-                f"{ADMIN_HEADER} header (printed by 'tokenlab sandbox' at start).",
-            )
         body = await read_body(request)
         if not isinstance(body, Mapping) or "mode" not in body:
             raise AblyError(40001, 'Send {"mode": "500"} (or null to heal).')

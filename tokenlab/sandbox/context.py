@@ -38,6 +38,7 @@ class Context:
         self.issuer = TokenIssuer(store, self.now_ms, self.events, config.rand)
         self.hub = ChannelHub(
             self.now_ms,
+            lambda: self.new_id(6),
             history_max_bytes=config.history_max_bytes,
             history_max_channels=config.history_max_channels,
         )

@@ -26,6 +26,7 @@ import msgpack
 from aiohttp import web
 
 from tokenlab.core.errors import AblyError, UserError
+from tokenlab.core.safetext import has_lone_surrogate, may_hold_surrogate_escape
 
 log = logging.getLogger(__name__)
 
@@ -63,9 +64,14 @@ def _header_safe(text: str) -> str:
     return cleaned.encode("ascii", "replace").decode("ascii")[:500]
 
 
-def error_response(error: UserError) -> web.Response:
+def error_response(error: UserError, request: web.Request | None = None) -> web.Response:
+    """The error body in JSON, or in msgpack when the request's Accept asks for it."""
     info = error.error_info()
-    response = json_response({"error": info}, status=int(info["statusCode"]))
+    status = int(info["statusCode"])
+    if request is not None and wants_msgpack(request):
+        response = respond(request, {"error": info}, status=status)
+    else:
+        response = json_response({"error": info}, status=status)
     response.headers["X-Ably-ErrorCode"] = str(info["code"])
     response.headers["X-Ably-ErrorMessage"] = _header_safe(str(info["message"]))
     return response
@@ -90,11 +96,16 @@ async def read_body(request: web.Request) -> Any:
             return msgpack.unpackb(raw, raw=False, strict_map_key=False)
         if ctype == "application/x-www-form-urlencoded":
             return dict(parse_qsl(raw.decode("utf-8"), keep_blank_values=True))
-        return json.loads(raw.decode("utf-8"))
+        text = raw.decode("utf-8")
+        value = json.loads(text)
     except (ValueError, TypeError, RecursionError, UnicodeDecodeError):
         pass
     except Exception:  # msgpack raises assorted errors on hostile input
         pass
+    else:
+        if may_hold_surrogate_escape(text) and has_lone_surrogate(value):
+            raise AblyError(40001, "The request body holds a lone surrogate (not valid Unicode).")
+        return value
     raise AblyError(40001, f"Unable to decode the request body as {ctype or 'JSON'}.")
 
 
@@ -224,14 +235,17 @@ async def _run(request: web.Request, handler: Handler) -> web.StreamResponse:
         return await handler(request)
     except UserError as exc:
         if exc.ably_code is None:
-            return error_response(AblyError(40000, exc.message, status=exc.status or 400))
-        return error_response(exc)
+            error = AblyError(40000, exc.message, status=exc.status or 400)
+            return error_response(error, request)
+        return error_response(exc, request)
     except web.HTTPException as exc:
         if exc.status < 400:
             raise
-        code = 40400 if exc.status == 404 else 40000
         what = f"{request.method} {request.path}"
-        return error_response(AblyError(code, f"{exc.reason}: {what}", status=exc.status))
+        if exc.status in (404, 405):  # a known route with another method is a 404, as Ably
+            return error_response(AblyError(40400, f"Not found: {what}", status=404), request)
+        error = AblyError(40000, f"{exc.reason}: {what}", status=exc.status)
+        return error_response(error, request)
     except Exception:
         log.exception("sandbox: unhandled error in %s %s", request.method, request.path)
         return error_response(

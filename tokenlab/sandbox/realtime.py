@@ -21,9 +21,10 @@ from aiohttp import WSCloseCode, WSMsgType, web
 
 from tokenlab.core.clientid import resolve_identity
 from tokenlab.core.errors import AblyError, UserError, is_token_error
+from tokenlab.core.numbers import ascii_int
 from tokenlab.core.wire import Action, Frame, WireFormat
+from tokenlab.sandbox import attach, ops
 from tokenlab.sandbox import config as ev
-from tokenlab.sandbox import ops
 from tokenlab.sandbox.auth import Credentials
 from tokenlab.sandbox.context import CONTEXT, Context
 from tokenlab.sandbox.httpserver import FrameGuard, Violation, guard_frames
@@ -105,9 +106,9 @@ def _check_version(value: str | None) -> None:
         version = int(value.split(".")[0])
     except ValueError:
         version = -1
-    if version not in SUPPORTED_VERSIONS:
+    if version < SUPPORTED_VERSIONS.start:  # a newer version is accepted, as Ably does
         raise AblyError(
-            40017, f"Invalid api version specified: {value!r} (this sandbox speaks 2 to 6)."
+            40017, f"Invalid api version specified: {value!r} (this sandbox speaks 2 and up)."
         )
 
 
@@ -154,12 +155,21 @@ def handshake(
             _opened(ctx, session, ev.CONNECTION_RESUMED, "resumed")
             return session
     session = ctx.sessions.create(creds, identity, query_client_id, link)
+    session.remain_present_ms = _remain_present_for(ctx, query)
     link.send(ctx.sessions.connected_frame(session, resume_error))
     what = f"opened ({creds.describe()})"
     if resume_error is not None:
         what += f"; resume failed with {resume_error.ably_code}"
     _opened(ctx, session, ev.CONNECTION_OPENED, what)
     return session
+
+
+def _remain_present_for(ctx: Context, query: Mapping[str, str]) -> int | None:
+    """The ``remainPresentFor`` transport param (ms), capped at connectionStateTtl; an invalid
+    value is ignored like any unknown param."""
+    raw = query.get("remainPresentFor")
+    value = ascii_int(raw, max_digits=9) if raw is not None else None
+    return None if value is None else min(value, ctx.config.connection_state_ttl_ms)
 
 
 def _opened(ctx: Context, session: Session, kind: str, what: str) -> None:
@@ -277,7 +287,7 @@ def on_auth(ctx: Context, session: Session, link: Link, frame: Frame) -> None:
         else:
             ctx.sessions.fail(session, error)
         return
-    session.creds, session.identity, session.reauth_sent_for = creds, identity, None
+    session.use_credentials(creds, identity, ctx.now_ms())
     link.send(ctx.sessions.connected_frame(session))
     _downgrade(ctx, session, link)
     left = (
@@ -326,8 +336,9 @@ HANDLERS: dict[int, Dispatch] = {
     int(Action.CLOSE): on_close,
     int(Action.DISCONNECT): on_disconnect,
     int(Action.AUTH): on_auth,
-    int(Action.ATTACH): ops.on_attach,
-    int(Action.DETACH): ops.on_detach,
+    int(Action.ATTACH): attach.on_attach,
+    int(Action.DETACH): attach.on_detach,
     int(Action.MESSAGE): ops.on_message,
     int(Action.PRESENCE): ops.on_presence,
+    int(Action.SYNC): ops.on_sync,
 }

@@ -48,7 +48,7 @@ from tokenlab.core.issued import IssuedToken
 from tokenlab.core.keys import ApiKey
 from tokenlab.core.tokens import TokenDetails, validate_ttl
 from tokenlab.core.wire import Action
-from tokenlab.sandbox import admin, authserver, provisioning, rest
+from tokenlab.sandbox import admin, authserver, provisioning, rest, rest_channels
 from tokenlab.sandbox import config as ev
 from tokenlab.sandbox.auth import Credentials, parse_capability
 from tokenlab.sandbox.config import SandboxConfig, SandboxEvent, Settings, Subscriber
@@ -104,6 +104,7 @@ class Sandbox:
         )
         app[CONTEXT] = ctx
         rest.add_routes(app)
+        rest_channels.add_routes(app)
         authserver.add_routes(app)
         app.router.add_get("/", websocket_route)
         runner = SandboxRunner(
@@ -166,11 +167,9 @@ class Sandbox:
 
     @property
     def _url_host(self) -> str:
-        host = self.config.host
-        if host in ("0.0.0.0", ""):
-            return "127.0.0.1"
-        if host == "::":
-            return "[::1]"  # the unspecified address is not connectable
+        # An unspecified address is not connectable: show the loopback one of its family.
+        host = {"0.0.0.0": "127.0.0.1", "": "127.0.0.1", "::": "::1"}.get(self.config.host)
+        host = host or self.config.host
         return f"[{host}]" if ":" in host else host
 
     @property

@@ -47,7 +47,7 @@ from tokenlab.core.errors import AblyError, UserError
 from tokenlab.core.keys import ApiKey
 from tokenlab.core.tokens import TokenDetails, validate_ttl
 from tokenlab.core.wire import Action
-from tokenlab.sandbox import admin, authserver, provisioning, rest, rest_channels
+from tokenlab.sandbox import admin, authserver, provisioning, rest, rest_batch, rest_channels
 from tokenlab.sandbox import config as ev
 from tokenlab.sandbox.auth import Credentials, parse_capability
 from tokenlab.sandbox.config import SandboxConfig, SandboxEvent, Settings, Subscriber
@@ -104,6 +104,7 @@ class Sandbox:
         app[CONTEXT] = ctx
         rest.add_routes(app)
         rest_channels.add_routes(app)
+        rest_batch.add_routes(app)
         authserver.add_routes(app)
         app.router.add_get("/", websocket_route)
         runner = SandboxRunner(

@@ -319,6 +319,32 @@ Object.assign(scenarios, {
     member.close();
     await closeClient(rt);
   },
+
+  // rest/batch.test.js (batchPublish, batchPresence), channel status (RSL8) and stats().
+  async batch() {
+    const specs = [
+      { channels: ['channel0', 'channel3'], messages: [{ data: 'message1' }, { data: 'message2' }] },
+      { channels: ['channel4', 'channel5'], messages: { data: 'message3' } },
+    ];
+    const many = await publisher.batchPublish(specs);
+    const single = await publisher.batchPublish({ channels: ['channel0', 'channel3'], messages: { data: 'one' } });
+    const history = await publisher.channels.get('channel0').history({ direction: 'forwards' });
+    cfg.clientId = 'batchPresenceTest';
+    const rt = await connect('key');
+    await rt.channels.get('channel4').presence.enter('here');
+    const presence = await publisher.batchPresence(['channel3', 'channel4']);
+    const status = await publisher.channels.get('channel4').status();
+    const stats = await publisher.stats();
+    emit('batch', {
+      many: many,
+      single: single,
+      history: history.items.map((m) => m.data),
+      presence: presence,
+      occupancy: status.status.occupancy.metrics,
+      stats: stats.items.length,
+    });
+    await closeClient(rt);
+  },
 });
 
 module.exports = { track };

@@ -345,6 +345,17 @@ Object.assign(scenarios, {
     });
     await closeClient(rt);
   },
+
+  // TLS: with the sandbox's certificate trusted (NODE_EXTRA_CA_CERTS), Basic auth with a key
+  // works on REST, and realtime connects over WSS.
+  async tls_basic() {
+    const rest = new Ably.Rest(Object.assign({}, COMMON, { key: cfg.key }));
+    await rest.channels.get('secure').publish('n', 'over tls');
+    const history = await rest.channels.get('secure').history();
+    const rt = await connect('key');
+    emit('tls', { history: history.items.map((m) => m.data), state: rt.connection.state });
+    await closeClient(rt);
+  },
 });
 
 module.exports = { track };

@@ -9,6 +9,7 @@ import io
 import json
 from urllib.parse import quote, quote_plus, urlencode
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -123,3 +124,16 @@ def test_auth_params_that_look_secret_are_masked() -> None:
     assert redact_value({"authHeaders": headers}) == {
         "authHeaders": {"X-Api-Key": MASK, "Authorization": MASK, "Accept": "application/json"}
     }
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Invalid use of Basic authentication over non-TLS transport",
+        "Opening ws://127.0.0.1:8080/?v=6&format=json",
+        "http://my.host:8080/auth?clientId=bob",
+        "at 12.30:45 the token expired",
+    ],
+)
+def test_ordinary_text_is_left_readable(text: str) -> None:
+    assert redact_text(text) == text

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, TextIO, cast
 
 from tokenlab.core import safetext
-from tokenlab.core.errors import UserError, describe_ably_code
+from tokenlab.core.errors import UserError
 from tokenlab.core.findings import Finding, Severity
 from tokenlab.core.keys import ApiKey
 from tokenlab.core.safetext import escape_surrogates
@@ -165,9 +165,9 @@ def format_finding(finding: Finding, stream: TextIO) -> list[str]:
     lines = [f"  {paint(head, _COLOURS[finding.severity], stream)} {finding.message}"]
     if finding.fix:
         lines.append(f"              fix: {finding.fix}")
-    if finding.ably_code is not None:
-        lines.append(f"              Ably {describe_ably_code(finding.ably_code)}  {finding.href}")
-    lines.append(f"              [{finding.code}]")
+    if finding.ably_text:
+        href = f"  {finding.href}" if finding.href else ""
+        lines.append(f"              {finding.ably_text}{href}")
     return lines
 
 

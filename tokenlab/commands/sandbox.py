@@ -52,6 +52,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="serve HTTPS and WSS with a certificate made on first use in the data dir "
         "(prints how to trust it); needed for Basic auth with a key from the SDKs",
     )
+    p.add_argument(
+        "--clock-skew",
+        type=int,
+        default=0,
+        metavar="MS",
+        help="run the server clock MS ahead (+) or behind (-): shows 40104 and iat errors",
+    )
     p.add_argument("--json", action="store_true", help="print the banner and events as JSON")
     p.set_defaults(func=run)
 
@@ -114,6 +121,7 @@ async def serve(
         reauth_lead_ms=args.reauth_lead_ms,
         tls_cert=str(certificate.cert) if certificate else None,
         tls_key=str(certificate.key) if certificate else None,
+        clock_skew_ms=args.clock_skew,
     )
     stop = stop or asyncio.Event()
     async with Sandbox(config) as sb:
@@ -142,6 +150,7 @@ def print_banner(
             "keys": keys,
             "admin_token": sb.admin_token,
             "tls_cert": str(certificate.cert) if certificate else None,
+            "clock_skew_ms": sb.settings.clock_skew_ms,
         }
         print(json.dumps(banner), file=out, flush=True)
         return
@@ -150,6 +159,7 @@ def print_banner(
         f"  REST      {sb.rest_url}",
         f"  WebSocket {sb.ws_url}",
         f"  store     {db}",
+        f"  clock     {sb.settings.clock_skew_ms:+d} ms from this computer's",
         f"  admin     {sb.admin_token}  (X-Tokenlab-Admin header of POST /auth/mode)",
         f"  auth URL  {sb.rest_url}/auth/token-request?clientId=alice  (also /auth/jwt, "
         "/auth/token)",

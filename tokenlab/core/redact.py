@@ -12,6 +12,7 @@ of Ably tokens (a bearer credential); and authParams/authHeaders whose names say
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 from collections.abc import Mapping
@@ -39,7 +40,8 @@ _JWT_RE = re.compile(r"\b(eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.)[A-Za-z0-9_\-+/=]{
 # URL-encoded one also ends at the query delimiters, which encoding would have escaped.
 _KEY_RE = re.compile(_KEY_NAME + r"(:)" + _NOT_PORT + r"[^:.\s]+")
 _KEY_URL_RE = re.compile(_KEY_NAME + r"(%3[Aa]|%253[Aa])[^:.\s&#;\"'<>|]+")
-_BASIC_RE = re.compile(r"\b(Basic\s+)[A-Za-z0-9+/=_-]{4,}", re.IGNORECASE)
+_BASIC_RE = re.compile(r"\b(Basic\s+)([A-Za-z0-9+/=_-]{8,})", re.IGNORECASE)
+_DECODED_KEY_RE = re.compile(r"[^:.\s]+\.[^:.\s]+:")
 _JSON_SECRET_RE = re.compile(
     r'("(?:mac|connectionKey|keySecret|resume|recover)"\s*:\s*")((?:\\.|[^"\\])*)(")'
 )
@@ -84,11 +86,21 @@ def redact_text(text: str) -> str:
     text = _JWT_RE.sub(lambda m: m.group(1) + SIG_MASK, text)
     text = _KEY_URL_RE.sub(lambda m: f"{m.group(1)}{m.group(2)}{MASK}", text)
     text = _KEY_RE.sub(lambda m: f"{m.group(1)}{m.group(2)}{MASK}", text)
-    text = _BASIC_RE.sub(lambda m: m.group(1) + MASK, text)
+    text = _BASIC_RE.sub(_basic, text)
     text = _JSON_SECRET_RE.sub(lambda m: m.group(1) + MASK + m.group(3), text)
     text = _JSON_TOKEN_RE.sub(lambda m: m.group(1) + redact_token(m.group(2)) + m.group(3), text)
     text = _QUERY_SECRET_RE.sub(lambda m: m.group(1) + MASK, text)
     return _QUERY_TOKEN_RE.sub(lambda m: m.group(1) + redact_token(m.group(2)), text)
+
+
+def _basic(match: re.Match[str]) -> str:
+    """``Basic base64(appId.keyId:secret)`` is a key in disguise; prose ("Basic authentication")
+    is left alone."""
+    try:
+        decoded = base64.b64decode(match.group(2) + "==", altchars=b"-_").decode("utf-8")
+    except (ValueError, UnicodeDecodeError):
+        return match.group(0)
+    return match.group(1) + MASK if _DECODED_KEY_RE.match(decoded) else match.group(0)
 
 
 def _secret_field(field: str | None) -> bool:

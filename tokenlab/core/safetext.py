@@ -15,6 +15,7 @@ import re
 from typing import Any
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 
 
 def escape_surrogates(text: str) -> str:
@@ -36,3 +37,27 @@ def dumps(value: Any, *, indent: int | None = None) -> str:
     """JSON text that is valid and encodable as UTF-8, whatever ``value`` holds."""
     text = json.dumps(_finite(value), indent=indent, ensure_ascii=False, default=str)
     return escape_surrogates(text)  # surrogates only occur inside string literals
+
+
+def has_lone_surrogate(value: Any) -> bool:
+    """True when a string (or map key) anywhere in ``value`` holds a lone surrogate, which
+    JSON's ``\\udXXX`` escapes can produce but UTF-8 (and so SQLite, msgpack and the wire)
+    cannot carry. Iterative, so hostile nesting cannot exhaust the stack."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if not item.isascii() and _SURROGATE.search(item):
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list | tuple):
+            stack.extend(item)
+    return False
+
+
+def may_hold_surrogate_escape(json_text: str) -> bool:
+    """A cheap pre-check on JSON text: only a ``\\uD800``-``\\uDFFF`` escape can decode to a
+    surrogate (decoded UTF-8 text never holds one)."""
+    return "\\u" in json_text and _SURROGATE_ESCAPE.search(json_text) is not None

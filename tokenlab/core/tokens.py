@@ -98,7 +98,7 @@ def _hmac_pads(secret: str) -> tuple[Any, Any]:
     Keying an HMAC costs as much as hashing a whole sign text, and ``hmac.HMAC.copy`` is slow
     Python code, so the primed hashlib states are cached per secret and copied per MAC.
     """
-    key = secret.encode("utf-8")
+    key = secret.encode("utf-8", "surrogatepass")  # a lone surrogate from JSON must not crash
     if len(key) > _SHA256_BLOCK:
         key = hashlib.sha256(key).digest()
     key = key.ljust(_SHA256_BLOCK, b"\0")
@@ -111,7 +111,7 @@ def compute_mac(secret: str, text: str) -> str:
     """``base64(HMAC-SHA256(utf8(secret), utf8(text)))``, standard base64 with padding."""
     primed_inner, primed_outer = _hmac_pads(secret)
     inner = primed_inner.copy()
-    inner.update(text.encode("utf-8"))
+    inner.update(text.encode("utf-8", "surrogatepass"))
     outer = primed_outer.copy()
     outer.update(inner.digest())
     return base64.b64encode(outer.digest()).decode("ascii")

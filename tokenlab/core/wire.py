@@ -192,24 +192,43 @@ _UINT64_LIMIT = 2**64
 _INT64_MIN = -(2**63)
 
 
-def _scalar_problem(value: Any) -> str | None:
-    if value is None or isinstance(value, bool | bytes | bytearray):
-        return None
-    if isinstance(value, str):
-        if value.isascii():
-            return None
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            return "a string with a lone surrogate (not valid UTF-8)"
-        return None
-    if isinstance(value, int):
+def _text_problem(text: str) -> str | None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return "a string with a lone surrogate (not valid UTF-8)"
+    return None
+
+
+def _problem(value: Any, depth: int) -> str | None:
+    kind = type(value)
+    if kind is str:
+        return None if value.isascii() else _text_problem(value)
+    if kind is int:
         if _INT64_MIN <= value < _UINT64_LIMIT:
             return None
         return "an integer outside the 64-bit range msgpack can carry"
-    if isinstance(value, float):
+    if kind is dict or kind is list:
+        if depth >= MAX_NESTING:
+            return f"nesting deeper than {MAX_NESTING} levels"
+        if kind is list:
+            items = value
+        else:
+            for key in value:
+                if type(key) is not str:
+                    return "a map key that is not a string (JSON object keys are strings)"
+                if not key.isascii() and (problem := _text_problem(key)) is not None:
+                    return problem
+            items = value.values()
+        for item in items:
+            if (problem := _problem(item, depth + 1)) is not None:
+                return problem
+        return None
+    if kind is float:
         return None if math.isfinite(value) else f"the non-finite number {value!r} (not JSON)"
-    return f"a {type(value).__name__} value (only JSON types and binary travel on both formats)"
+    if value is None or kind is bool or kind is bytes or kind is bytearray:
+        return None
+    return f"a {kind.__name__} value (only JSON types and binary travel on both formats)"
 
 
 def portability_problem(value: Any) -> str | None:
@@ -217,27 +236,7 @@ def portability_problem(value: Any) -> str | None:
 
     JSON decodes ``NaN``/``Infinity`` and integers of any size; msgpack decodes ext types,
     non-string map keys and floats that JSON cannot write. A message carrying any of these
-    would poison history and fan-out for subscribers using the other format. The walk is
-    iterative and bounded in depth, so hostile nesting cannot exhaust the stack.
+    would poison history and fan-out for subscribers using the other format. Nesting is
+    bounded (``MAX_NESTING``), so hostile depth cannot exhaust the stack.
     """
-    stack: list[tuple[Any, int]] = [(value, 0)]
-    while stack:
-        item, depth = stack.pop()
-        if isinstance(item, dict | list):  # not tuple: msgpack's ExtType is a namedtuple
-            if depth >= MAX_NESTING:
-                return f"nesting deeper than {MAX_NESTING} levels"
-            if isinstance(item, dict):
-                if not all(isinstance(k, str) for k in item):
-                    return "a map key that is not a string (JSON object keys are strings)"
-                problem = next(filter(None, map(_scalar_problem, item)), None)
-                if problem is not None:
-                    return problem
-                children: Any = item.values()
-            else:
-                children = item
-            stack.extend((child, depth + 1) for child in children)
-            continue
-        problem = _scalar_problem(item)
-        if problem is not None:
-            return problem
-    return None
+    return _problem(value, 0)

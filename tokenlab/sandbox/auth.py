@@ -31,6 +31,7 @@ from tokenlab.core.clock import NowMs
 from tokenlab.core.errors import AblyError, KeyFormatError, UserError
 from tokenlab.core.keys import ApiKey
 from tokenlab.core.numbers import finite_number, shown
+from tokenlab.core.safetext import has_lone_surrogate
 from tokenlab.core.tokens import MAX_TOKEN_LENGTH, ttl_limit_ms
 from tokenlab.sandbox.revocation import IAT_TOLERANCE_MS, RevocationIndex
 from tokenlab.sandbox.store import KeyRecord, Store
@@ -171,6 +172,8 @@ class Authenticator:
     def _from_jwt(self, token: str, *, nested: bool) -> Credentials:
         decoded = decode_jwt(token)  # TokenFormatError 40144 when malformed
         header, claims = decoded.header, decoded.claims
+        if has_lone_surrogate(header) or has_lone_surrogate(claims):
+            raise fail(40144, "Invalid JWT: a header or claim holds a lone surrogate.")
         if CLAIM_TOKEN in header or ("kid" not in header and CLAIM_TOKEN in claims):
             if nested:
                 raise fail(40144, "Invalid JWT: an embedded token may not embed another one.")

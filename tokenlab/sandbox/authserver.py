@@ -12,9 +12,13 @@ Parameters: ``clientId`` (or ably-python's ``client_id``), ``capability`` (JSON 
 ``POST /apps`` are never signed for. Missing ones fall back to the configured defaults
 (``Sandbox.set_auth_server_defaults``).
 
+Every answer carries ``X-Tokenlab-Received``: JSON of the method, path, parameters and headers
+received (credentials hidden), so a learner sees their AuthOptions as they arrived.
+
 Misbehaviour, to demonstrate renewal failures: ``fail=MODE`` in the request, or a persistent mode
-set with ``Sandbox.set_auth_server_mode`` / ``POST /auth/mode {"mode": ...}`` (loopback only,
-with this run's admin credential in ``X-Tokenlab-Admin``), cleared with ``null`` to heal.
+set with ``Sandbox.set_auth_server_mode`` / ``POST /auth/mode {"mode": ...}`` and read with
+``GET /auth/mode`` (both loopback only, with this run's admin credential in
+``X-Tokenlab-Admin``), cleared with ``null`` to heal.
 Modes: ``500``, ``403`` (HTTP errors), ``garbage`` (undecodable JSON), ``wrong-type``
 (``text/html``), ``expired`` (an already-expired credential) and ``delay:MS`` (answer after
 MS milliseconds, at most 60 s).
@@ -26,6 +30,7 @@ import asyncio
 import functools
 import hmac
 import ipaddress
+import json
 from collections.abc import Mapping
 
 from aiohttp import web
@@ -100,9 +105,32 @@ class _Request:
         self.revocation_key = params.get("revocationKey")
 
 
+ECHO_HEADER = "X-Tokenlab-Received"
+_HIDDEN_HEADERS = ("authorization", "cookie")
+
+
+def _echo(request: web.Request, params: Mapping[str, str]) -> str:
+    """What this server received (method, path, params, header names; credentials hidden), so
+    the authUrl tester can show the AuthOptions as they arrived."""
+    headers = {
+        k: ("••••" if k.lower() in _HIDDEN_HEADERS else v)
+        for k, v in request.headers.items()
+        if k.lower() not in ("host", "content-length", "connection", "accept-encoding")
+    }
+    received = {"method": request.method, "path": request.path, "params": dict(params),
+                "headers": headers}  # fmt: skip
+    return json.dumps(received, ensure_ascii=True)[:4000]
+
+
 async def _handle(request: web.Request, kind: str) -> web.Response:
-    ctx = request.app[CONTEXT]
     params = await _params(request)
+    response = await _answer(request, kind, params)
+    response.headers[ECHO_HEADER] = _echo(request, params)
+    return response
+
+
+async def _answer(request: web.Request, kind: str, params: dict[str, str]) -> web.Response:
+    ctx = request.app[CONTEXT]
     _report(ctx, request, kind, params)
     mode = check_mode(params.get("fail") or ctx.settings.auth_server_mode)
     if mode and mode.startswith("delay:"):
@@ -188,18 +216,23 @@ def _loopback(request: web.Request) -> bool:
         return False
 
 
+def _check_admin(request: web.Request, ctx: Context) -> None:
+    """/auth/mode is an admin route: loopback only, with this run's admin credential."""
+    if not _loopback(request):
+        raise AblyError(40300, "The auth-server mode can only be used from this machine.")
+    given = request.headers.get(ADMIN_HEADER, "").encode("utf-8", "replace")
+    if not hmac.compare_digest(given, ctx.admin_token.encode()):
+        raise AblyError(
+            40101,
+            f"The auth-server mode needs this run's admin credential in the {ADMIN_HEADER} "
+            "header (printed by 'tokenlab sandbox' at start).",
+        )
+
+
 async def mode_route(request: web.Request) -> web.Response:
     ctx = request.app[CONTEXT]
+    _check_admin(request, ctx)
     if request.method == "POST":
-        if not _loopback(request):
-            raise AblyError(40300, "The auth-server mode can only be set from this machine.")
-        given = request.headers.get(ADMIN_HEADER, "")
-        if not hmac.compare_digest(given.encode(), ctx.admin_token.encode()):
-            raise AblyError(
-                40101,
-                f"Setting the auth-server mode needs this run's admin credential in the "
-                f"{ADMIN_HEADER} header (printed by 'tokenlab sandbox' at start).",
-            )
         body = await read_body(request)
         if not isinstance(body, Mapping) or "mode" not in body:
             raise AblyError(40001, 'Send {"mode": "500"} (or null to heal).')

@@ -60,7 +60,7 @@ class SandboxConfig:
     tick_ms: int = 100  # resolution of reauth / expiry / revocation enforcement
     server_id: str = "tokenlab-sandbox"
     rand: Callable[[int], bytes] = field(default=os.urandom)  # ids, secrets, tokens
-    header_timeout_s: float = 15.0  # a connection idle or mid-headers this long is closed
+    header_timeout_s: float = 60.0  # a connection idle or mid-headers this long is closed
     max_queue_bytes: int = 8 * 1_048_576  # a subscriber further behind than this is dropped
     history_max_bytes: int = 1_048_576  # recent history kept per channel ...
     history_max_channels: int = 1_000  # ... for at most this many channels (least recent go)

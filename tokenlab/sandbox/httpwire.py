@@ -26,6 +26,7 @@ import msgpack
 from aiohttp import web
 
 from tokenlab.core.errors import AblyError, UserError
+from tokenlab.core.safetext import has_lone_surrogate, may_hold_surrogate_escape
 
 log = logging.getLogger(__name__)
 
@@ -95,11 +96,16 @@ async def read_body(request: web.Request) -> Any:
             return msgpack.unpackb(raw, raw=False, strict_map_key=False)
         if ctype == "application/x-www-form-urlencoded":
             return dict(parse_qsl(raw.decode("utf-8"), keep_blank_values=True))
-        return json.loads(raw.decode("utf-8"))
+        text = raw.decode("utf-8")
+        value = json.loads(text)
     except (ValueError, TypeError, RecursionError, UnicodeDecodeError):
         pass
     except Exception:  # msgpack raises assorted errors on hostile input
         pass
+    else:
+        if may_hold_surrogate_escape(text) and has_lone_surrogate(value):
+            raise AblyError(40001, "The request body holds a lone surrogate (not valid Unicode).")
+        return value
     raise AblyError(40001, f"Unable to decode the request body as {ctype or 'JSON'}.")
 
 

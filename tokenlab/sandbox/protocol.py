@@ -14,6 +14,7 @@ from typing import Any
 
 from tokenlab.core import wire
 from tokenlab.core.errors import AblyError, UserError
+from tokenlab.core.safetext import has_lone_surrogate, may_hold_surrogate_escape
 from tokenlab.core.wire import PROTOCOL_VERSION, Action, Flag, Frame
 
 MODE_OPERATIONS = (
@@ -52,6 +53,14 @@ def decode_frame(data: str | bytes) -> Frame:
                 "A protocol message must be an object (a JSON object or msgpack map)."
             ) from None
         raise bad_frame(f"Unable to decode the frame as {exc.kind}: {exc.detail:.120}") from None
+    if isinstance(data, str) and may_hold_surrogate_escape(data) and has_lone_surrogate(frame):
+        raise bad_frame("The frame holds a lone surrogate (not valid Unicode).")
+    for name, value in frame.items():
+        if name in ("messages", "presence"):
+            continue  # checked, and NACKed, per publish (see check_portable)
+        problem = wire.portability_problem(value)
+        if problem is not None:
+            raise bad_frame(f"The protocol message's {name!r} holds {problem}.")
     action = frame.get("action")
     if isinstance(action, bool) or not isinstance(action, int):
         raise bad_frame(f"The protocol message has no integer action (got {action!r:.40}).")

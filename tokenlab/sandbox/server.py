@@ -45,6 +45,7 @@ from aiohttp import web
 
 from tokenlab.core.capability import Capability
 from tokenlab.core.errors import AblyError, UserError
+from tokenlab.core.issued import IssuedToken
 from tokenlab.core.keys import ApiKey
 from tokenlab.core.tokens import TokenDetails, validate_ttl
 from tokenlab.core.wire import Action
@@ -171,11 +172,9 @@ class Sandbox:
 
     @property
     def _url_host(self) -> str:
-        host = self.config.host
-        if host in ("0.0.0.0", ""):
-            return "127.0.0.1"
-        if host == "::":
-            return "[::1]"  # the unspecified address is not connectable
+        # An unspecified address is not connectable: show the loopback one of its family.
+        host = {"0.0.0.0": "127.0.0.1", "": "127.0.0.1", "::": "::1"}.get(self.config.host)
+        host = host or self.config.host
         return f"[{host}]" if ":" in host else host
 
     @property
@@ -304,6 +303,10 @@ class Sandbox:
 
     def issued_tokens(self, limit: int = 200) -> list[admin.TokenInfo]:
         return [admin.token_info(t) for t in self.ctx.store.tokens(limit)]
+
+    def describe_token(self, token: str) -> IssuedToken | None:
+        """What the sandbox knows about an Ably token it issued (the inspector's lookup)."""
+        return admin.store_lookup(self.ctx.store)(token)
 
     # -- connections ------------------------------------------------------------------------
     def connections(self) -> list[admin.ConnectionInfo]:

@@ -210,3 +210,14 @@ async def test_key_profiles_dialog(window: MainWindow, ctx: AppContext) -> None:
     assert ctx.settings.key_profiles == ()
     assert ctx.secrets.get("appA.keyB") is None
     dialog.close()
+
+
+async def test_help_shows_the_sandbox_compatibility_page(window: MainWindow) -> None:
+    actions = [a.text() for a in window.menuBar().actions()]
+    help_menu = window.menuBar().actions()[actions.index("&Help")].menu()
+    assert "Sandbox &compatibility" in [a.text() for a in help_menu.actions()]
+    window.open_compatibility()
+    dialog: Any = window._compatibility
+    assert dialog is not None and dialog.isVisible() and not dialog.isModal()
+    text = dialog.browser.toPlainText()
+    assert "Not implemented" in text and "Known differences from Ably" in text

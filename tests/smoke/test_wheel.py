@@ -47,6 +47,7 @@ def install(wheel: Path, target: Path) -> Path:
 def test_wheel_contains_the_resources(wheel: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     assert "tokenlab/resources/samples/ably-jwt.txt" in names
+    assert "tokenlab/resources/docs/compatibility.md" in names
     assert any(n.startswith("tokenlab/resources/icons/") and n.endswith(".svg") for n in names)
     assert "tokenlab/resources/lessons/08-token-request.toml" in names
 

@@ -45,6 +45,7 @@ class MainWindow(QMainWindow):
         self._shown_once = False
         self.close_was_requested = False  # set by closeEvent (amain may start after it)
         self._profiles_dialog: QDialog | None = None
+        self._compatibility: QDialog | None = None
         self.setWindowTitle("tokenlab")
         self.setWindowIcon(theme.icon("tokenlab"))
         self.setAcceptDrops(True)
@@ -151,6 +152,7 @@ class MainWindow(QMainWindow):
         self._action(keys, "&Manage key profiles…", self.open_key_profiles)
         help_menu = bar.addMenu("&Help")
         self.lessons_action = self._action(help_menu, "&Lessons", lambda: self.show_tab("lessons"))
+        self._action(help_menu, "Sandbox &compatibility", self.open_compatibility)
 
     def _toggle(self, menu: QMenu, text: str, slot: Callable[[bool], object]) -> QAction:
         action = menu.addAction(text)
@@ -254,6 +256,15 @@ class MainWindow(QMainWindow):
         # non-modal (no exec, no window modality): keys can be managed while working
         self._profiles_dialog.show()
         self._profiles_dialog.raise_()
+
+    def open_compatibility(self) -> None:
+        """Help > Sandbox compatibility: what the sandbox implements and how it differs."""
+        if self._compatibility is None:
+            from tokenlab.gui.widgets.doc_viewer import DocViewer
+
+            self._compatibility = DocViewer("compatibility.md", "Sandbox compatibility", self)
+        self._compatibility.show()
+        self._compatibility.raise_()
 
     # Qt overrides ------------------------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-"""The shared wire vocabulary and frame codecs (ably-protocol.md §7.1, §7.2)."""
+"""The shared wire vocabulary and frame codecs (spec TR2-TR4, RTN2a)."""
 
 from __future__ import annotations
 

@@ -6,7 +6,7 @@
   ``keepalive_timeout`` also ends connections that never finish their request headers.
 - ``FrameGuard``: sits in front of aiohttp's WebSocket reader and reads only frame headers. A
   client frame that is not masked is a protocol error that closes the connection (RFC 6455
-  §5.1); a message announced larger than the limit is reported before its payload is buffered,
+  sec. 5.1); a message announced larger than the limit is reported before its payload is buffered,
   so the caller can answer ERROR 40009 rather than aiohttp's bare close.
 """
 

@@ -1,4 +1,4 @@
-"""Token revocation (ably-protocol.md §3.5, §9): targets, the in-memory index, BatchResult.
+"""Token revocation (spec RSA17): targets, the in-memory index, BatchResult.
 
 A revocation names a key, a target (``clientId:x``, ``revocationKey:y`` or ``channel:z``), an
 ``issuedBefore`` time and an ``appliesAt`` time (now, or now + the reauth margin). A token is

@@ -77,7 +77,7 @@ def _on_violation(ctx: Context, link: Link, guard: FrameGuard, violation: Violat
     if violation == "unmasked":
         # RFC 6455 section 5.1: a server MUST close the connection on an unmasked client frame.
         link.abort()
-        message, code = "Closed: the client sent an unmasked frame (RFC 6455 §5.1).", None
+        message, code = "Closed: the client sent an unmasked frame (RFC 6455 section 5.1).", None
     else:
         limit = ctx.config.max_frame_size
         error = AblyError(40009, f"Frame exceeds maxFrameSize {limit} bytes.", status=400)

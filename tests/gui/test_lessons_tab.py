@@ -66,7 +66,7 @@ async def test_run_step_then_run_all_ticks_and_marks_done(ctx: AppContext) -> No
         status = tab.model.index_of("token-clientid")
         assert tab.model.index(status.row(), 1, status.parent()).data() == "done"
         tab.reset_button.click()
-        await wait_until(lambda: tab._manager is not None and "alice" not in tab._manager)
+        await wait_until(lambda: "alice" not in ctx.connections)
         assert "token-clientid" not in ctx.settings.lessons_done
         assert tab.step_views[0].ticks == ["○", "○", "○"]
         assert tab.run_step_button.isEnabled()

@@ -62,7 +62,7 @@ async def test_a_step_done_by_hand_ticks_without_running_it() -> None:
     async with embedded_env() as env:
         run = LessonRun(lesson, env)
         assert [item async for item in run.run_step(0)][-1].ok  # type: ignore[union-attr]
-        assert run.watchable(1) and not run.watchable(0) and not run.watchable(5)
+        assert run.watchable(1) and run.watchable(0) and not run.watchable(5)
         items: list[object] = []
 
         async def watch() -> None:

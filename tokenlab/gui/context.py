@@ -3,6 +3,10 @@
 Tabs receive the context in their constructor and talk to each other only through it: the
 JWT tab calls ``ctx.send_to_inspect(token)``; the Live tab listens to ``ctx.use_in_live``. The
 context is created by ``app.amain`` (or a test) and outlives every tab.
+
+The app's realtime connections live in one ``ConnectionManager`` (``ctx.connections``): the Live
+tab shows and drives every connection in it, and the Lessons tab runs its steps on it, so a
+lesson's connections appear in Live and a step done by hand in Live is observed by the lesson.
 """
 
 from __future__ import annotations
@@ -25,7 +29,11 @@ from tokenlab.gui.runner import TaskRunner
 if TYPE_CHECKING:
     import httpx
 
+    from tokenlab.realtime.manager import ConnectionManager
+
 ABLY_REST_URL = "https://rest.ably.io"
+# The shared stream only buffers until the tabs' listeners take the events (they keep their own).
+STREAM_BUFFER = 1_000
 
 
 class SandboxHandle(Protocol):
@@ -85,6 +93,7 @@ class AppContext(QObject):
     token_sent_to_inspect = Signal(str)
     use_in_live = Signal(object)  # UseInLive
     show_tab_requested = Signal(str)  # tab id
+    connection_selected = Signal(str)  # select this connection (by name) in the Live tab
     manage_keys_requested = Signal()  # open the key profiles dialog
     status_message = Signal(str)
 
@@ -111,6 +120,7 @@ class AppContext(QObject):
         self.settings_error: SettingsError | None = None  # why the settings file was not used
         self._http: httpx.AsyncClient | None = None
         self._choices: list[KeyChoice] | None = None
+        self._connections: ConnectionManager | None = None
 
     # settings ----------------------------------------------------------------------------------
 
@@ -240,7 +250,19 @@ class AppContext(QObject):
             self._http = httpx.AsyncClient(timeout=10.0, follow_redirects=False)
         return self._http
 
+    @property
+    def connections(self) -> ConnectionManager:
+        """The app's one connection manager (created on first use; closed by ``aclose``).
+        Its events are stamped with real time: tokens must match the server's clock."""
+        if self._connections is None:
+            from tokenlab.realtime.manager import ConnectionManager
+
+            self._connections = ConnectionManager(capacity=STREAM_BUFFER)
+        return self._connections
+
     async def aclose(self) -> None:
+        if self._connections is not None:
+            await self._connections.close_all()
         if self._http is not None:
             await self._http.aclose()
             self._http = None
@@ -253,6 +275,11 @@ class AppContext(QObject):
     def send_to_inspect(self, text: str) -> None:
         self.show_tab_requested.emit("inspect")
         self.token_sent_to_inspect.emit(text)
+
+    def select_in_live(self, connection: str) -> None:
+        """Show the Live tab with ``connection`` selected (a lesson step's "Open tab")."""
+        self.show_tab_requested.emit("live")
+        self.connection_selected.emit(connection)
 
     def request_use_in_live(self, request: UseInLive) -> None:
         self.show_tab_requested.emit("live")

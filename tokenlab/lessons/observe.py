@@ -166,7 +166,7 @@ def _conn(ctx: Context) -> Any:
 
 def _outcome(value: Any, ctx: Context) -> tuple[bool, str]:
     if ctx.result is None:
-        return False, "the step has not run"
+        return False, "not done yet"
     seen = "ok" if ctx.result.ok else f"error {ctx.result.error_code}: {ctx.result.message}"
     return (value == "ok") == ctx.result.ok, seen
 

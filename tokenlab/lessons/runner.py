@@ -5,6 +5,11 @@ are async iterators of ``Progress`` items, yielded as things happen: the step st
 expectation met or failed (with what was observed), the step done. An expectation is awaited
 until it holds or its step's timeout passes; nothing sleeps for a fixed time. ``reset()``
 closes the lesson's connections and puts back the sandbox settings it changed.
+
+``watch_step(i)`` runs nothing: it ticks the step as someone else does it (a connection made,
+a publish, a presence enter, an authorize() or a network drop in the Live tab on a connection
+of the step's name; a revocation in the Sandbox tab), reading the action's outcome from the
+events observed (``by_hand``).
 """
 
 from __future__ import annotations
@@ -15,13 +20,15 @@ from dataclasses import dataclass
 
 from tokenlab.core.errors import UserError
 from tokenlab.lessons.actions import ACTIONS, RunState
+from tokenlab.lessons.by_hand import OBSERVED_ACTIONS, observed_result
 from tokenlab.lessons.env import LessonEnv
 from tokenlab.lessons.model import Expectation, Lesson, Step
 from tokenlab.lessons.observe import ActionResult, Context, Observer, check
 
 ACTION_ONLY = frozenset({"outcome", "token_kind", "token_client_id", "claims_present"})
-# Steps someone can do elsewhere (the Sandbox tab, an attendee, the server's own timers).
-BY_HAND = frozenset({"revoke", "drop_network", "set_clock_skew", "set_reauth_lead", "wait"})
+# Steps someone can do elsewhere (the Live or Sandbox tab, an attendee, the server's timers);
+# for the OBSERVED_ACTIONS the action's own outcome is read from the events too.
+BY_HAND = OBSERVED_ACTIONS | {"revoke", "set_clock_skew", "set_reauth_lead", "wait"}
 
 POLL_S = 0.25  # re-check conditions that change without an event (rare) this often
 
@@ -105,29 +112,36 @@ class LessonRun:
         if not 0 <= index < len(steps) or not steps[index].expectations:
             return False
         step = steps[index]
-        return step.action in BY_HAND and not any(e.name in ACTION_ONLY for e in step.expectations)
+        action_only = ACTION_ONLY - {"outcome"} if step.action in OBSERVED_ACTIONS else ACTION_ONLY
+        return step.action in BY_HAND and not any(e.name in action_only for e in step.expectations)
 
     async def watch_step(self, index: int) -> AsyncIterator[Progress]:
         """Do nothing, and tick the step's expectations as someone does the step by hand
         (in another tab, or an attendee); ends when every one is met (cancel to stop)."""
         started = time.monotonic()
-        ctx = Context(
-            self.observer, self.observer.mark(), self.lesson.steps[index].connection, None
-        )
+        step = self.lesson.steps[index]
+        ctx = Context(self.observer, self.observer.mark(), step.connection, None)
         self.watching = index
         try:
-            async for item in self._await_checks(index, ctx, None):
+            async for item in self._await_checks(index, ctx, None, by_hand=True):
                 yield item
         finally:
             self.watching = None
-        yield self._finish(index, ctx, started)
+        done = self._finish(index, ctx, started)
+        name = step.connection
+        if step.action == "connect" and name is not None and name not in self.state.connections:
+            self.state.connections.append(name)  # made by hand, but the lesson's: reset closes it
+        yield done
 
     async def _await_checks(
-        self, index: int, ctx: Context, deadline: float | None
+        self, index: int, ctx: Context, deadline: float | None, *, by_hand: bool = False
     ) -> AsyncIterator[Progress]:
-        pending = list(enumerate(self.lesson.steps[index].expectations))
+        step = self.lesson.steps[index]
+        pending = list(enumerate(step.expectations))
         ctx.checks = {}
         while pending:
+            if by_hand:  # the outcome of what someone else did, once it was observed
+                ctx.result = observed_result(step.action, step.params, ctx)
             for n, exp in list(pending):
                 met, seen = check(exp, ctx)
                 if met:

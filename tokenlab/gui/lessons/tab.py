@@ -2,10 +2,11 @@
 
 Lessons come from ``tokenlab.lessons`` (built-in, the user's lessons folder); a file that does
 not load is listed under the tree with its error, never a crash. Steps run through the same
-``LessonRun`` as ``tokenlab lesson run``, on the app's embedded sandbox and a connection
-manager of this tab's own; each expectation ticks as it is observed. Progress (done / not
-started) is kept in the settings; "Reset lesson" closes the lesson's connections and puts back
-the sandbox settings it changed.
+``LessonRun`` as ``tokenlab lesson run``, on the app's embedded sandbox and the app's one
+connection manager (``ctx.connections``): the lesson's connections are listed in the Live tab,
+and a step done by hand there (or anywhere) ticks as it is observed. This tab's timeline shows
+only the lesson's connections. Progress (done / not started) is kept in the settings; "Reset
+lesson" closes the lesson's connections and puts back the sandbox settings it changed.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from tokenlab.lessons.env import LessonEnv
 from tokenlab.lessons.loader import LessonSet, load_all
 from tokenlab.lessons.model import CONCEPTS, Lesson
 from tokenlab.lessons.runner import CheckDone, LessonRun, Progress, StepDone, StepStarted
-from tokenlab.realtime import ConnectionManager
+from tokenlab.realtime import Event
 
 EXPLANATION_SCALE = 1.3  # the explanation is read from the back of the room
 TITLE_SCALE = 1.7
@@ -71,9 +72,8 @@ class LessonsTab(TabPage):
         self.run: LessonRun | None = None
         self.lesson: Lesson | None = None
         self.step_views: list[StepView] = []
-        self._manager: ConnectionManager | None = None
-        self._unlisten: Callable[[], None] = lambda: None
         self._build()
+        self._unlisten = ctx.connections.events.add_listener(self._on_connection_event)
         ctx.settings_changed.connect(self._on_ctx_settings_changed)
         first = self.lessons.lessons[0].id if self.lessons.lessons else None
         if first is not None:
@@ -201,13 +201,23 @@ class LessonsTab(TabPage):
         self._start_watch()
 
     def _on_step_open_tab_requested(self, index: int, tab: str) -> None:
-        """Show where the step happens; a token the step made opens in Inspect."""
+        """Show where the step happens: a token the step made opens in Inspect, a step on a
+        connection opens the Live tab with that connection selected."""
         done = self.run.done.get(index) if self.run is not None else None
         token = done.result.token if done is not None else None
+        connection = self.step_views[index].step.connection
         if token:
             self.ctx.send_to_inspect(token)
+        elif tab == "live" and connection is not None:
+            self.ctx.select_in_live(connection)
         else:
             self.ctx.show_tab_requested.emit(tab)
+
+    def _on_connection_event(self, event: Event) -> None:
+        """The timeline shows the lesson's connections, not the rest of the Live tab's."""
+        lesson = self.lesson
+        if lesson is not None and any(s.connection == event.connection for s in lesson.steps):
+            self.feed.push(event)
 
     def _update_status(self, text: str | None = None) -> None:
         lesson = self.lesson
@@ -234,10 +244,7 @@ class LessonsTab(TabPage):
         from tokenlab.sandbox import Sandbox
 
         assert isinstance(self.ctx.sandbox, Sandbox)
-        if self._manager is None:
-            self._manager = ConnectionManager(now_ms=self.ctx.now_ms)
-            self._unlisten = self._manager.events.add_listener(self.feed.push)
-        return LessonEnv(self.ctx.sandbox, self._manager, self.ctx.http)
+        return LessonEnv(self.ctx.sandbox, self.ctx.connections, self.ctx.http)
 
     def _current_run(self) -> LessonRun:
         if self.run is None:
@@ -359,8 +366,6 @@ class LessonsTab(TabPage):
         run, self.run = self.run, None
         if run is not None:
             await run.close()
-        if self._manager is not None:
-            await self._manager.close_all()
 
 
 TAB = TabSpec("lessons", "Lessons", LessonsTab, "Guided, runnable auth lessons")

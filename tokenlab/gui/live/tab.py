@@ -4,12 +4,15 @@ details pane, a channel panel, and session export.
 It composes the widgets and hands requests to ``LiveSession`` (which runs them through the
 runner); the realtime work happens in ``tokenlab.realtime``. Events reach the view through
 ``EventFeed``, which batches them so 100k events never stall the window.
+
+The connections are the app's (``ctx.connections``): one another tab made (a lesson's) is
+listed too, from its options (``adopted``), and leaves the list when it leaves the manager.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +23,7 @@ from tokenlab.core.clock import NowMs, system_now_ms
 from tokenlab.core.errors import UserError
 from tokenlab.core.keys import ApiKey
 from tokenlab.gui.context import AppContext, UseInLive
+from tokenlab.gui.live.adopted import Adopted
 from tokenlab.gui.live.authorize_dialog import AuthorizeDialog
 from tokenlab.gui.live.channel_panel import ChannelPanel
 from tokenlab.gui.live.connection_list import CUSTOM, ConnectionsPanel
@@ -45,7 +49,6 @@ from tokenlab.gui.tabs.base import TabPage, TabSpec
 from tokenlab.realtime.connection import Connection
 from tokenlab.realtime.manager import ConnectionManager
 
-STREAM_BUFFER = 1_000
 AUTHORIZE_TIP = "authorize() with a new capability or TTL"
 REVOKE_TIP = "Revoke this connection's tokens (revokeTokens)"
 LIVE_STATES = ("connecting", "connected", "disconnected", "suspended")
@@ -66,7 +69,7 @@ class LiveTab(TabPage):
     ) -> None:
         super().__init__(ctx, parent)
         # The log keeps every event (compactly); the stream only buffers until the listener.
-        self.manager = manager or ConnectionManager(now_ms=now_ms, capacity=STREAM_BUFFER)
+        self.manager = manager or ctx.connections
         self.session = LiveSession(ctx, self.manager, options_overrides or {}, self)
         self.log_model = EventLogModel(self)
         self.feed = EventFeed(self.log_model, self)
@@ -81,10 +84,13 @@ class LiveTab(TabPage):
         self._selected: str | None = None
         self._warned: str | None = None
         self._file_dialog: QFileDialog | None = None
+        self.adopted = Adopted(self.manager, self.connections)  # other tabs' connections
         self._build()
         self._connect_signals()
         self._unlisten = self.manager.events.add_listener(self.feed.push)
         self._restore_connections()
+        self._adopt(self.manager.names())
+        self.feed.push_many(self.manager.events.history())
         self._on_ctx_keys_changed()
         self._on_ctx_mask_secrets_changed(ctx.mask_secrets)
         self._update_actions()
@@ -137,6 +143,7 @@ class LiveTab(TabPage):
         self.ctx.mask_secrets_changed.connect(self._on_ctx_mask_secrets_changed)
         self.ctx.key_choices_changed.connect(self._on_ctx_keys_changed)
         self.ctx.use_in_live.connect(self._on_ctx_use_in_live)
+        self.ctx.connection_selected.connect(self._on_ctx_connection_selected)
 
     # -- helpers ----------------------------------------------------------------------------------
 
@@ -255,6 +262,7 @@ class LiveTab(TabPage):
             self.panel.show_status(warning, "warning")
             return
         self._warned = None
+        self.adopted.own(spec.name)
         stale = previous if previous != spec.name else None
         try:
             self.session.start(spec, self._keys(), self._endpoints(), stale)
@@ -287,6 +295,7 @@ class LiveTab(TabPage):
         row = self.connections.row_of(name) if name else -1
         if name is None or row < 0:
             return
+        self.adopted.removed_here(name)
         self.session.remove(name)
         self._selected = None
         self.connections.remove(row)
@@ -346,10 +355,27 @@ class LiveTab(TabPage):
     # -- events ----------------------------------------------------------------------------------
 
     def _on_feed_entries_flushed(self, batch: list[LogEntry]) -> None:
+        self._adopt({e.connection for e in batch})
         self.timeline.ingest(batch)
         self.connections.apply_entries(batch)
         self.messages.apply_entries(batch)
         self._update_actions()
+
+    def _adopt(self, names: Iterable[str]) -> None:
+        """List the connections other tabs made (a lesson's); unlist those that went."""
+        listed = self.connections.names()
+        for name in self.adopted.sync(names):
+            if name == self._selected:
+                self._selected = None
+            self.connections.remove(self.connections.row_of(name))
+        if self.connections.names() != listed:
+            self.log.set_connections(self.connections.names())
+
+    def _on_ctx_connection_selected(self, name: str) -> None:
+        self._adopt([name])
+        row = self.connections.row_of(name)
+        if row >= 0:
+            self.panel.select_row(row)
 
     def _on_canvas_marker_clicked(self, seq: int) -> None:
         self.log.select_seq(seq)
@@ -415,7 +441,9 @@ class LiveTab(TabPage):
     def _save_connections(self) -> None:
         self._store_editor_spec()
         specs = [
-            spec_to_state(self.connections.spec(r)) for r in range(self.connections.rowCount())
+            spec_to_state(spec)
+            for spec in map(self.connections.spec, range(self.connections.rowCount()))
+            if spec.name not in self.adopted  # a lesson's connections are the lesson's
         ]
         state = self.ctx.settings.with_tab_state(self.tab_id, {"connections": specs})
         self.ctx.update_settings(tab_state=state.tab_state)

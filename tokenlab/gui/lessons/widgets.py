@@ -66,8 +66,9 @@ class StepView(QFrame):
         top.addWidget(self.status)
         top.addWidget(self.title, 1)
         tab = STEP_TABS.get(step.action)
+        self.open_tab: QToolButton | None = None
         if tab is not None:
-            button = QToolButton()
+            button = self.open_tab = QToolButton()
             button.setText("Open tab")
             button.setToolTip(
                 f"Show the {tab.replace('_', ' ')} tab, where this can be done by hand"

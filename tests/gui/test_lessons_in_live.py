@@ -83,7 +83,7 @@ async def test_a_publish_by_hand_in_live_ticks_the_lesson_step(ctx: AppContext) 
         live.channel.publish.click()
         await wait_until(lambda: lessons.run is not None and 1 in lessons.run.done)
         assert lessons.step_views[1].ticks == [MET, MET]
-        await wait_until(lambda: "Done" in lessons.status.text())
+        await wait_until(lambda: "done by hand" in lessons.status.text())
         assert "basic-auth-clientid" in ctx.settings.lessons_done
 
 

@@ -1,6 +1,7 @@
 """Steps done by hand on the shared connection manager tick the lesson, whoever acted: a
-connect, a publish (its ACK, or its NACK's code) and authorize() read from observed events;
-a connection made by hand under the step's name is the lesson's and reset closes it."""
+connect, a publish (its ACK, or its NACK's code; the latest try counts) and authorize() read
+from observed events; a connection made by hand under the step's name is the lesson's, and
+reset closes it."""
 
 from __future__ import annotations
 
@@ -95,6 +96,13 @@ async def test_connection_actions_done_by_hand_tick_their_steps() -> None:
         task = await _watched(run, 1)
         lobby = conn.channels.get("lobby")
         await lobby.attach()
+        try:  # a first try as someone else is refused (40012): the step waits for another
+            await lobby.publish("greeting", "hi", client_id="mallory")
+        except UserError as exc:
+            assert exc.ably_code == 40012
+        for _ in range(50):
+            await asyncio.sleep(0)
+        assert not task.done()
         await lobby.publish("greeting", "hi")  # the Live tab's channel panel
         done = await _done(task)
         assert done.ok and [c.observed for c in done.checks] == ["ok", "alice"]

@@ -28,7 +28,7 @@ from tokenlab.realtime.events import (
 from tokenlab.realtime.protocol import ErrorInfo
 
 Reader = Callable[[Sequence[Event], Mapping[str, Any]], ActionResult | None]
-SETTLED_CHANNEL = ("attached", "failed", "suspended", "detached")
+FRESH = ("initialized", "closed", "failed")
 DROPPED = ("connected", "disconnected")
 SETTLED_CONNECTION = ("connected", "failed", "suspended", "disconnected", "closed")
 
@@ -48,64 +48,65 @@ def _refused(event: Event, operation: str, channel: Any) -> ActionResult | None:
 
 def _acked(events: Sequence[Event], p: Mapping[str, Any], frame: str) -> ActionResult | None:
     """A MESSAGE/PRESENCE frame sent on the step's channel, then the ACK or NACK covering its
-    msgSerial (RTN7a)."""
+    msgSerial (RTN7a); the latest attempt counts (a refused publish may be tried again)."""
     operation = "publish" if frame == "MESSAGE" else "presence"
     serials: set[int] = set()
+    result = None
     for event in events:
         body = event.body
-        refused = _refused(event, operation, p.get("channel"))
-        if refused is not None:
-            return refused
+        result = _refused(event, operation, p.get("channel")) or result
         if isinstance(body, FrameSent) and body.action_name == frame:
             if p.get("channel") in (None, body.channel):
                 serials.add(int(body.message.get("msgSerial", -1)))
         elif isinstance(body, FrameReceived) and body.action_name in ("ACK", "NACK") and serials:
             first = int(body.message.get("msgSerial", -1))
-            covered = set(range(first, first + int(body.message.get("count", 1))))
-            if covered & serials:
-                return ActionResult() if body.action_name == "ACK" else _error(body.error, frame)
-    return None
+            if serials & set(range(first, first + int(body.message.get("count", 1)))):
+                ok = body.action_name == "ACK"
+                result = ActionResult() if ok else _error(body.error, frame)
+    return result
 
 
 def _attached(events: Sequence[Event], p: Mapping[str, Any]) -> ActionResult | None:
+    """The channel attached, or its attach was refused (a later detach does not count)."""
+    result = None
     for event in events:
         body = event.body
-        refused = _refused(event, "attach", p.get("channel"))
-        if refused is not None:
-            return refused
+        result = _refused(event, "attach", p.get("channel")) or result
         if isinstance(body, ChannelStateChanged) and body.channel == p.get("channel"):
             if body.current == "attached":
-                return ActionResult()
-            if body.current in SETTLED_CHANNEL:
-                return _error(body.reason, "attach")
-    return None
+                result = ActionResult()
+            elif body.current in ("failed", "suspended") or body.previous == "attaching":
+                result = _error(body.reason, "attach")
+    return result
 
 
 def _authorized(events: Sequence[Event], _p: Mapping[str, Any]) -> ActionResult | None:
+    result = None
     for event in events:
         body = event.body
-        refused = _refused(event, "authorize", None)
-        if refused is not None:
-            return refused
+        result = _refused(event, "authorize", None) or result
         if isinstance(body, RenewalSucceeded) and body.trigger == "authorize":
-            return ActionResult()
-        if isinstance(body, RenewalFailed) and body.trigger == "authorize":
-            return _error(body.error, "authorize")
-    return None
+            result = ActionResult()
+        elif isinstance(body, RenewalFailed) and body.trigger == "authorize":
+            result = _error(body.error, "authorize")
+    return result
 
 
 def _connected(events: Sequence[Event], _p: Mapping[str, Any]) -> ActionResult | None:
-    started = False
+    """A fresh connect (from initialized, closed or failed) and the state it first settled in;
+    later retries of the same connection do not count."""
+    result, attempt = None, False
     for event in events:
         body = event.body
         if not isinstance(body, StateChanged):
             continue
-        started = started or body.current == "connecting"
-        if started and body.current == "connected":
-            return ActionResult()
-        if started and body.current in SETTLED_CONNECTION:
-            return _error(body.reason, "connect")
-    return None
+        if body.current == "connecting" and body.previous in FRESH:
+            attempt = True
+        elif attempt and body.current in SETTLED_CONNECTION:
+            attempt = False
+            ok = body.current == "connected"
+            result = ActionResult() if ok else _error(body.reason, "connect")
+    return result
 
 
 def _dropped(events: Sequence[Event], _p: Mapping[str, Any]) -> ActionResult | None:

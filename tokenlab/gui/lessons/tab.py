@@ -314,13 +314,14 @@ class LessonsTab(TabPage):
         if run is None or lesson is None:
             return
         failed = [d.index + 1 for d in run.done.values() if not d.ok]
-        how = " (observed, done by hand)" if by_hand else ""
         if run.ok:
             self._set_done(lesson.id, True)
-            self._update_status(f"Done: every expectation was observed{how}.")
+            last = " (the last step done by hand)" if by_hand else ""
+            self._update_status(f"Done: every expectation was observed{last}.")
         elif failed:
             self._update_status(f"Step {failed[0]} did not go as expected.")
         else:
+            how = " by hand" if by_hand else ""
             self._update_status(f"Step {run.next_index} of {len(lesson.steps)} done{how}.")
             self._start_watch()
 

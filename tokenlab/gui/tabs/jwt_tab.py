@@ -85,6 +85,7 @@ class JwtTab(TabPage):
         self.claims_edit = MonoText()
         self.claims_edit.setAccessibleName("JWT claims JSON")
         self.sign_feedback = FeedbackLabel("Signing feedback")
+        self.form_note = FeedbackLabel("Form and JSON differences")
         self.encoded = TokenEditor(
             placeholder="The signed token appears here; paste one to decode."
         )
@@ -109,6 +110,7 @@ class JwtTab(TabPage):
         forms_layout = QVBoxLayout(forms)
         for widget in (self.ably, self.embedded, self.general):
             forms_layout.addWidget(widget)
+        forms_layout.addWidget(self.form_note)
         forms_layout.addWidget(heading("Header"))
         forms_layout.addWidget(self.header_edit, 1)
         forms_layout.addWidget(heading("Claims (payload)"))
@@ -195,6 +197,7 @@ class JwtTab(TabPage):
         self.header_edit.setPlainText(json.dumps(header, indent=2, ensure_ascii=False))
         self.claims_edit.setPlainText(json.dumps(claims, indent=2, ensure_ascii=False))
         self._updating = False
+        self.form_note.clear_message()
         self.sign()
 
     def _inner_jwt(self, iat: int) -> str:
@@ -209,15 +212,35 @@ class JwtTab(TabPage):
             self.sign()
 
     def _sync_form(self) -> None:
-        """Bring the Ably form in line with the claims as edited (stale fields would re-sign
-        the old values at the next form change)."""
-        if self.current_mode() != "ably":
-            return
+        """Bring the current mode's form in line with the JSON as edited (stale fields would
+        re-sign the old values at the next form change); name what the form cannot show."""
         try:
+            header = _load_object(self.header_edit.toPlainText(), "header")
             claims = _load_object(self.claims_edit.toPlainText(), "claims")
         except UserError:
             return
-        self.ably.show_claims(claims)
+        mode = self.current_mode()
+        if mode == "ably":
+            notes = self.ably.show_claims(claims)
+        elif mode == "embedded":
+            inner, notes = self.embedded.show_json(header, claims)
+            notes += self._sync_inner(inner)
+        else:
+            notes = self.general.show_json(header, claims)
+        if notes:
+            self.form_note.show_message(" ".join(notes), "warning")
+        else:
+            self.form_note.clear_message()
+
+    def _sync_inner(self, inner: str | None) -> list[str]:
+        """The Ably JWT form follows the x-ably-token the outer JWT carries."""
+        if inner is None:
+            return []
+        try:
+            decoded = decode_jwt(inner)
+        except TokenFormatError:
+            return ["The x-ably-token is not a JWT, so the Ably JWT form keeps its old values."]
+        return self.ably.show_claims(decoded.claims)
 
     def sign(self) -> None:
         """Sign the header and claims as they are in the editors."""
@@ -227,6 +250,7 @@ class JwtTab(TabPage):
             token = self._sign(header, claims)
         except UserError as exc:
             self.sign_feedback.show_error(exc)
+            self._show_unsigned(exc)
             return
         self.sign_feedback.clear_message()
         self._updating = True
@@ -270,6 +294,17 @@ class JwtTab(TabPage):
         self._sync_form()
         self.sign_feedback.clear_message()
         self._analyse(token)
+
+    def _show_unsigned(self, exc: UserError) -> None:
+        """The JSON no longer signs: say so where the verdict was, rather than keep the verdict
+        and expiry of a token the editors no longer describe."""
+        self.report = None
+        self.banner.set_report(None, self.ctx.now_ms())
+        last = " The encoded token is the last one signed." if self.token else ""
+        self.banner.verdict.setText(f"Not signed: {exc.message}{last}")
+        theme.set_text_colour(self.banner.verdict, theme.severity_colour("error"))
+        self.findings.set_findings([])
+        self.signature.clear()
 
     def _on_tick(self) -> None:
         """Relative times tick ("expires in 59 min 58 s"); findings follow every few seconds."""

@@ -90,9 +90,16 @@ def test_a_malformed_pair_has_one_message_for_both_front_ends(item: str) -> None
     assert cli.value.message == f"authParams is not name=value: {item.strip()!r}."
     assert editor.value.message == f"authParams line 3 is not name=value: {item.strip()!r}."
     assert cli.value.code == editor.value.code == "credentials.pair"
-    assert cli.value.fix == editor.value.fix and "clientId=alice" in (cli.value.fix or "")
+    assert cli.value.fix == editor.value.fix and "sub=alice" in (cli.value.fix or "")
 
 
 def test_repeated_names_last_wins_on_the_command_line_and_stay_in_order_in_an_editor() -> None:
     assert parse_pairs(["a=1", "a=2"], "authParams") == {"a": "2"}
     assert parse_pair_lines("a=1\na=2", "authParams") == (("a", "1"), ("a", "2"))
+
+
+def test_claims_split_at_the_first_equals_sign_only() -> None:
+    item = 'a:b={"chat:*":["publish"]}'
+    assert split_pair(item, "--claim", colon=False) == ("a:b", '{"chat:*":["publish"]}')
+    with pytest.raises(UserError, match=r"^--claim is not name=value: 'a: b'\.$"):
+        split_pair("a: b", "--claim", colon=False)

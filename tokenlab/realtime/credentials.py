@@ -142,19 +142,21 @@ def build_auth(given: CredentialInput) -> AuthConfig:
     )
 
 
-def split_pair(item: str, what: str, where: str = "") -> tuple[str, str]:
+def split_pair(item: str, what: str, where: str = "", *, colon: bool = True) -> tuple[str, str]:
     """One ``name=value`` (or ``Name: value``, as HTTP headers are written), stripped.
 
     The first ``=`` or ``:`` separates, so ``url=http://x`` and ``Authorization: Bearer a=b``
-    both read as meant. ``where`` places a bad item ("line 3") in the one error message.
+    both read as meant; ``colon=False`` for values that hold ``:`` themselves (JSON claims).
+    ``where`` places a bad item ("line 3") in the one error message.
     """
-    sep = "=" if "=" in item and (":" not in item or item.index("=") < item.index(":")) else ":"
-    name, found, value = item.partition(sep)
-    if not found or not name.strip():
+    at = {sep: item.find(sep) for sep in ("=", ":" if colon else "=") if sep in item}
+    sep = min(at, key=at.__getitem__, default="=")
+    name, _, value = item.partition(sep)
+    if not at or not name.strip():
         raise _bad(
             f"{what}{where} is not name=value: {item.strip()!r}.",
             "pair",
-            "Write each one as name=value, e.g. clientId=alice.",
+            "Write each one as name=value, e.g. sub=alice.",
         )
     return name.strip(), value.strip()
 

@@ -385,4 +385,4 @@ class JwtTab(TabPage):
         self._tick.stop()
 
 
-TAB = TabSpec("jwt", "JWT", JwtTab, "Mint, edit, decode and verify JWTs (Ctrl+3)")
+TAB = TabSpec("jwt", "JWT", JwtTab, "Mint, edit, decode and verify JWTs")

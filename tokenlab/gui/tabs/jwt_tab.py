@@ -379,7 +379,22 @@ class JwtTab(TabPage):
         def mode(index: int) -> Callable[[], None]:
             return lambda: self.mode.setCurrentIndex(index)
 
-        return [("", mode(0)), ("embedded", mode(1)), ("general", mode(2))]
+        return [
+            ("", mode(0)),
+            ("embedded", mode(1)),
+            ("embedded-edited", self._edit_claims_by_hand),
+            ("general", mode(2)),
+        ]
+
+    def _edit_claims_by_hand(self) -> None:
+        """The screenshot of the form following the JSON: a new sub and lifetime, as typed."""
+        try:
+            claims = _load_object(self.claims_edit.toPlainText(), "claims")
+        except UserError:
+            return
+        iat = claims.get("iat")
+        claims.update(sub="user-7", exp=iat + 120 if isinstance(iat, int) else None)
+        self.claims_edit.setPlainText(json.dumps(claims, indent=2, ensure_ascii=False))
 
     def shutdown(self) -> None:
         self._tick.stop()

@@ -7,7 +7,7 @@ from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QApplication
 
 from tests.gui.live_events import T0, EventMaker, session, state, token
-from tokenlab.gui.live.records import EntryAdapter, LogEntry
+from tokenlab.gui.live.log_store import EntryAdapter, LogEntry
 from tokenlab.gui.live.timeline import TimelineWidget
 from tokenlab.gui.live.timeline_lanes import TimelineLanes
 from tokenlab.gui.live.timeline_paint import STATE_COLOURS, TOKEN_COLOURS, TimelineGeometry

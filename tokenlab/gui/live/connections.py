@@ -21,7 +21,8 @@ from tokenlab.core.capability import Capability
 from tokenlab.core.errors import UserError
 from tokenlab.core.keys import ApiKey
 from tokenlab.core.tokens import TokenRequest
-from tokenlab.gui.live.records import LogEntry
+from tokenlab.gui.context import KeyChoice
+from tokenlab.gui.live.log_store import LogEntry
 from tokenlab.realtime.events import ClientIdResolved, StateChanged
 from tokenlab.realtime.options import (
     AuthCallbackAuth,
@@ -133,6 +134,20 @@ def preset(
     auth_url = base.auth_url.replace(SANDBOX_PLACEHOLDER, sandbox_rest or "http://127.0.0.1")
     return dataclasses.replace(
         base, name=unique_name(base.name, taken), key_name=key_name, auth_url=auth_url
+    )
+
+
+def production_warning(spec: ConnectionSpec, choices: Sequence[KeyChoice]) -> str | None:
+    """A sandbox key sent to Ably production is refused there: say so before connecting."""
+    if spec.endpoint != "ably" or spec.auth_mode not in ("key", "issuer"):
+        return None
+    choice = next((c for c in choices if c.key_name == spec.key_name), None)
+    if choice is None or choice.source != "sandbox":
+        return None
+    return (
+        f"{spec.key_name} is a key of the embedded sandbox: Ably production does not know "
+        "it and will refuse the connection (40400/40101). Choose one of your own keys, or "
+        "press Connect again to try anyway."
     )
 
 

@@ -20,8 +20,7 @@ from tokenlab.core.keys import ApiKey
 from tokenlab.core.tokens import TokenParams
 from tokenlab.gui.context import AppContext
 from tokenlab.gui.live.connections import ConnectionSpec, Endpoints, build_options
-from tokenlab.gui.live.packing import to_event
-from tokenlab.gui.live.records import LogEntry
+from tokenlab.gui.live.log_store import LogEntry, to_event
 from tokenlab.gui.live.revoke_plan import RevokePlan, describe_result, plan_revoke
 from tokenlab.gui.models.revocation import revoke_tokens
 from tokenlab.realtime.connection import Connection
@@ -225,6 +224,26 @@ class LiveSession(QObject):
             lambda: job(conn), on_ok=on_ok, on_error=on_error, owner=self,
             key=f"channel:{conn.name}", label=what, track_busy=False,
         )  # fmt: skip
+
+    def attach(self, name: str | None, channel: str) -> None:
+        self.channel_job(name, f"Attach {channel}", lambda c: c.channels.get(channel).attach())
+
+    def detach(self, name: str | None, channel: str) -> None:
+        self.channel_job(name, f"Detach {channel}", lambda c: c.channels.get(channel).detach())
+
+    def publish(self, name: str | None, channel: str, message: str | None, data: str,
+                client_id: str | None) -> None:  # fmt: skip
+        """Publish (``client_id``: claim that identity; refused locally with 40012 when the
+        connection is identified as someone else, RTL6g)."""
+        self.channel_job(name, f"Publish to {channel}", lambda c: c.channels.get(channel)
+                         .publish(message, data, client_id=client_id))  # fmt: skip
+
+    def presence(self, name: str | None, channel: str, action: str) -> None:
+        async def run(conn: Connection) -> None:
+            presence = conn.channels.get(channel).presence
+            await (presence.enter() if action == "enter" else presence.leave())
+
+        self.channel_job(name, f"Presence {action} on {channel}", run)
 
     # -- export -----------------------------------------------------------------------------------
 

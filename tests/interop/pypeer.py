@@ -333,9 +333,11 @@ class PyPeer:
         await self.close_client(rt)
 
 
-async def run_py(cfg: dict[str, Any], deadline_s: float = 60) -> list[Event]:
+async def run_py(
+    cfg: dict[str, Any], deadline_s: float = 60, peer_class: type[PyPeer] = PyPeer
+) -> list[Event]:
     """Run one scenario in this event loop; errors become a ``fatal`` event like in JS."""
-    peer = PyPeer(dict(cfg))
+    peer = peer_class(dict(cfg))
     peer.emit("start", scenario=cfg["scenario"])
     try:
         await asyncio.wait_for(getattr(peer, cfg["scenario"])(), deadline_s)

@@ -42,7 +42,7 @@ async def test_embedded_default_shows_client_id_and_renewals() -> None:
         "--issuer-ttl",
         "3",
         "--duration",
-        "2.6",
+        "3.6",
         "--channel",
         "news",
     )
@@ -51,7 +51,8 @@ async def test_embedded_default_shows_client_id_and_renewals() -> None:
     assert code == 0, text
     assert "embedded sandbox at http://127.0.0.1:" in text
     assert "connecting -> connected" in text and "clientId 'viewer' assigned" in text
-    assert "renewal succeeded (server AUTH)" in text and "expires" in text
+    # A 3 s token is shorter than Ably's 30 s AUTH lead: DISCONNECTED 40142, then a resume.
+    assert "renewal succeeded (token error)" in text and "expires" in text
     assert "channel news: attaching -> attached" in text
     assert "closing -> closed" in text.splitlines()[-2]
     assert all(line.startswith(("+", "embedded")) for line in text.splitlines())

@@ -45,6 +45,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         metavar="MS",
         help="send AUTH this long before a token expires (default 30000)",
     )
+    p.add_argument(
+        "--clock-skew",
+        type=int,
+        default=0,
+        metavar="MS",
+        help="run the server clock MS ahead (+) or behind (-): shows 40104 and iat errors",
+    )
     p.add_argument("--json", action="store_true", help="print the banner and events as JSON")
     p.set_defaults(func=run)
 
@@ -79,7 +86,10 @@ def remote_warning(host: str) -> str | None:
         return None
     return (
         f"WARNING: listening on {host}: anyone who can reach this machine can use the "
-        "sandbox and its keys. Use this for a classroom on a trusted network only."
+        "sandbox, its demo auth server and its keys. Use this for a classroom on a trusted "
+        "network only. Browser pages can reach it only from localhost or from this sandbox's "
+        "own address (http://<this machine's IP>:<port>); pages on any other site or address "
+        "are refused (DNS-rebinding guard), so clients must connect by IP address."
     )
 
 
@@ -99,6 +109,7 @@ async def serve(
         db_path=path,
         allow_remote=remote,
         reauth_lead_ms=args.reauth_lead_ms,
+        clock_skew_ms=args.clock_skew,
     )
     stop = stop or asyncio.Event()
     async with Sandbox(config) as sb:
@@ -113,7 +124,14 @@ async def serve(
 def print_banner(sb: Sandbox, db: str, out: TextIO, *, as_json: bool) -> None:
     keys = {label: key.full() for label, key in sb.demo_keys.items()}
     if as_json:
-        banner = {"rest_url": sb.rest_url, "ws_url": sb.ws_url, "db": db, "keys": keys}
+        banner = {
+            "rest_url": sb.rest_url,
+            "ws_url": sb.ws_url,
+            "db": db,
+            "keys": keys,
+            "admin_token": sb.admin_token,
+            "clock_skew_ms": sb.settings.clock_skew_ms,
+        }
         print(json.dumps(banner), file=out, flush=True)
         return
     lines = [
@@ -121,6 +139,8 @@ def print_banner(sb: Sandbox, db: str, out: TextIO, *, as_json: bool) -> None:
         f"  REST      {sb.rest_url}",
         f"  WebSocket {sb.ws_url}",
         f"  store     {db}",
+        f"  clock     {sb.settings.clock_skew_ms:+d} ms from this computer's",
+        f"  admin     {sb.admin_token}  (X-Tokenlab-Admin header of POST /auth/mode)",
         f"  auth URL  {sb.rest_url}/auth/token-request?clientId=alice  (also /auth/jwt, "
         "/auth/token)",
         "",

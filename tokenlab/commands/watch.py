@@ -25,17 +25,8 @@ from tokenlab.commands import watch_actions
 from tokenlab.commands.common import add_key_arguments, new_parser, resolve_key, stop_on_signals
 from tokenlab.core.errors import UserError
 from tokenlab.core.keys import ApiKey
-from tokenlab.core.tokens import TokenDetails
-from tokenlab.realtime import (
-    AuthConfig,
-    AuthUrlAuth,
-    ClientOptions,
-    Connection,
-    Endpoint,
-    IssuerAuth,
-    KeyAuth,
-    TokenAuth,
-)
+from tokenlab.realtime import AuthConfig, ClientOptions, Connection, Endpoint
+from tokenlab.realtime.credentials import CredentialInput, build_auth, parse_pairs
 from tokenlab.realtime.events import Event
 from tokenlab.realtime.export import event_to_dict
 from tokenlab.realtime.timeline import describe
@@ -101,34 +92,22 @@ def run(args: argparse.Namespace) -> int:
     return code
 
 
-def _pairs(values: list[str], what: str) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for item in values:
-        name, eq, value = item.partition("=")
-        if not eq or not name:
-            raise UserError(f"{what} {item!r} must look like name=value", code="watch.pair")
-        out[name] = value
-    return out
-
-
-def auth_from_args(args: argparse.Namespace, sandbox_key: ApiKey | None) -> AuthConfig:
-    """Choose the auth mode from the flags (the issuer is the sandbox default)."""
+def credential_input(args: argparse.Namespace, sandbox_key: ApiKey | None) -> CredentialInput:
+    """The flags as the builder's input (the issuer is the sandbox default)."""
     key = resolve_key(args, required=False)
     issuer_flags = args.issuer or args.issuer_client_id or args.issuer_ttl or args.issuer_capability
     if args.token:
-        text = args.token.strip()
-        if text.startswith("{"):
-            return TokenAuth(token_details=TokenDetails.from_dict(json.loads(text)))
-        return TokenAuth(token=text)
+        return CredentialInput("token", token=args.token, label="--token")
     if args.auth_url:
-        return AuthUrlAuth(
-            args.auth_url,
-            args.auth_method,
-            _pairs(args.auth_param, "--auth-param"),
-            _pairs(args.auth_header, "--auth-header"),
+        return CredentialInput(
+            "auth_url",
+            auth_url=args.auth_url,
+            auth_method=args.auth_method,
+            auth_params=parse_pairs(args.auth_param, "--auth-param"),
+            auth_headers=parse_pairs(args.auth_header, "--auth-header"),
         )
     if key is not None and not issuer_flags:
-        return KeyAuth(key, use_token_auth=args.use_token_auth)
+        return CredentialInput("key", key=key, use_token_auth=args.use_token_auth)
     issuer_key = key or sandbox_key
     if issuer_key is None:
         raise UserError(
@@ -136,14 +115,19 @@ def auth_from_args(args: argparse.Namespace, sandbox_key: ApiKey | None) -> Auth
             code="watch.no_auth",
             fix="Or run against the embedded sandbox (the default) without flags.",
         )
-    ttl = round(args.issuer_ttl * 1000) if args.issuer_ttl else None
-    return IssuerAuth(
-        issuer_key,
-        args.issuer or "token_request",
-        args.issuer_client_id,
-        args.issuer_capability,
-        ttl,
+    return CredentialInput(
+        "issuer",
+        key=issuer_key,
+        issuer_kind=args.issuer or "token_request",
+        issuer_client_id=args.issuer_client_id,
+        issuer_capability=args.issuer_capability,
+        issuer_ttl_ms=round(args.issuer_ttl * 1000) if args.issuer_ttl else None,
     )
+
+
+def auth_from_args(args: argparse.Namespace, sandbox_key: ApiKey | None) -> AuthConfig:
+    """Choose the auth mode from the flags, through the builder the Live tab uses."""
+    return build_auth(credential_input(args, sandbox_key))
 
 
 class Printer:

@@ -150,6 +150,8 @@ class MainWindow(QMainWindow):
         self._build_time_menu(view.addMenu("&Times"))
         keys = bar.addMenu("&Keys")
         self._action(keys, "&Manage key profiles…", self.open_key_profiles)
+        help_menu = bar.addMenu("&Help")
+        self.lessons_action = self._action(help_menu, "&Lessons", lambda: self.show_tab("lessons"))
 
     def _toggle(self, menu: QMenu, text: str, slot: Callable[[bool], object]) -> QAction:
         action = menu.addAction(text)

@@ -70,6 +70,7 @@ class Channel:
         self.state: ChannelState = "initialized"
         self.error_reason: ErrorInfo | None = None
         self.flags = 0
+        self.channel_serial: str | None = None  # RTL15b: the last one the server sent
         self._conn = connection
         self._listeners: list[MessageListener] = []
         self._waiters: list[asyncio.Future[None]] = []
@@ -173,6 +174,9 @@ class Channel:
     def _on_frame(self, msg: Mapping[str, Any]) -> None:
         action = frame_action(msg)
         error = frame_error(msg)
+        serial = msg.get("channelSerial")
+        if action in (Action.ATTACHED, Action.MESSAGE, Action.PRESENCE) and isinstance(serial, str):
+            self.channel_serial = serial
         if action == Action.ATTACHED:
             self._on_attached(msg, error)
         elif action == Action.DETACHED:
@@ -258,18 +262,22 @@ class Channels:
             self._channels[name]._on_frame(msg)
 
     def on_connected(self, resumed: bool) -> None:
-        """RTN15c6/c7: after a resume keep channels; on a new connection re-attach them."""
-        if resumed:
-            return
+        """RTN15c6/c7: re-attach channels on every new transport, naming the last channelSerial
+        (RTL4c1) so the server can resume them (RESUMED) and send what was missed. After a
+        resume an attached channel stays attached meanwhile."""
         for channel in self:
             if channel.state in ("attached", "attaching", "suspended"):
-                channel._set_state("attaching")
+                if not (resumed and channel.state == "attached"):
+                    channel._set_state("attaching")
                 self._conn.spawn(self._reattach(channel))
 
     async def _reattach(self, channel: Channel) -> None:
+        frame: dict[str, Any] = {"action": Action.ATTACH, "channel": channel.name}
+        if channel.channel_serial is not None:
+            frame["channelSerial"] = channel.channel_serial
         # A refusal is not an error here: the channel state and its reason tell the story.
         with contextlib.suppress(AblyError):
-            await channel._request({"action": Action.ATTACH, "channel": channel.name}, None)
+            await channel._request(frame, None)
 
     def on_connection_state(self, state: ConnectionState, reason: ErrorInfo | None) -> None:
         """RTL3: suspended -> attached channels suspended; failed/closed -> failed/detached."""

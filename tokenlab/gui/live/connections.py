@@ -9,7 +9,6 @@ state and clientId, updated from event-log batches.
 from __future__ import annotations
 
 import dataclasses
-import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -17,24 +16,14 @@ from typing import Any, Literal
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
-from tokenlab.core.capability import Capability
 from tokenlab.core.errors import UserError
 from tokenlab.core.keys import ApiKey
-from tokenlab.core.tokens import TokenRequest
 from tokenlab.gui.context import KeyChoice
 from tokenlab.gui.live.log_store import LogEntry
+from tokenlab.realtime.credentials import CredentialInput
+from tokenlab.realtime.credentials import build_auth as build_credentials
 from tokenlab.realtime.events import ClientIdResolved, StateChanged
-from tokenlab.realtime.options import (
-    AuthCallbackAuth,
-    AuthConfig,
-    AuthUrlAuth,
-    ClientOptions,
-    Endpoint,
-    IssuedKind,
-    IssuerAuth,
-    KeyAuth,
-    TokenAuth,
-)
+from tokenlab.realtime.options import AuthConfig, ClientOptions, Endpoint, IssuedKind
 
 EndpointKind = Literal["sandbox", "ably", "custom"]
 AuthMode = Literal["key", "token", "auth_url", "issuer"]
@@ -51,7 +40,7 @@ ENDPOINT_LABELS: dict[EndpointKind, str] = {
 AUTH_LABELS: dict[AuthMode, str] = {
     "issuer": "Built-in issuer (authCallback)",
     "key": "API key (basic auth)",
-    "token": "Literal token / TokenRequest",
+    "token": "Pasted token, TokenDetails or TokenRequest",
     "auth_url": "authUrl",
 }
 ISSUER_LABELS: dict[IssuedKind, str] = {
@@ -230,53 +219,34 @@ def build_endpoint(spec: ConnectionSpec, endpoints: Endpoints) -> Endpoint:
     )
 
 
-def _need_key(spec: ConnectionSpec, keys: Mapping[str, ApiKey]) -> ApiKey:
+def credential_input(spec: ConnectionSpec, keys: Mapping[str, ApiKey]) -> CredentialInput:
+    """The connection editor's fields as the input of the builder ``tokenlab watch`` uses."""
     key = keys.get(spec.key_name)
-    if key is None:
+    if key is None and (spec.auth_mode == "issuer" or spec.auth_mode == "key"):
         raise UserError(
             f"{spec.name}: choose an API key (no secret known for {spec.key_name or 'none'!r}).",
             code="live.no_key",
             fix="Pick a sandbox demo key or add a key profile (Keys menu).",
         )
-    return key
-
-
-def _pasted_token_request(text: str) -> AuthCallbackAuth:
-    """A pasted TokenRequest, handed out by an authCallback (renewals reuse it: 40105)."""
-    try:
-        request = TokenRequest.from_dict(json.loads(text))
-    except ValueError as exc:
-        raise UserError(f"The pasted TokenRequest is not JSON: {exc}", code="live.json") from exc
-    return AuthCallbackAuth(lambda _params: request, label="pasted TokenRequest")
+    return CredentialInput(
+        spec.auth_mode,
+        key=key,
+        use_token_auth=spec.use_token_auth,
+        token=spec.token,
+        auth_url=spec.auth_url,
+        auth_method=spec.auth_method,
+        auth_params=dict(spec.auth_params),
+        auth_headers=dict(spec.auth_headers),
+        issuer_kind=spec.issuer_kind,
+        issuer_client_id=spec.issuer_client_id,
+        issuer_capability=spec.capability,
+        issuer_ttl_ms=spec.ttl_s * 1000 if spec.ttl_s > 0 else None,
+        label=spec.name,
+    )
 
 
 def build_auth(spec: ConnectionSpec, keys: Mapping[str, ApiKey]) -> AuthConfig:
-    if spec.auth_mode == "key":
-        return KeyAuth(_need_key(spec, keys), use_token_auth=spec.use_token_auth)
-    if spec.auth_mode == "token":
-        text = spec.token.strip()
-        if not text:
-            raise UserError(f"{spec.name}: paste a token.", code="live.no_token")
-        if text.startswith("{"):
-            return _pasted_token_request(text)
-        return TokenAuth(token=text)
-    if spec.auth_mode == "auth_url":
-        if not spec.auth_url.strip().startswith(("http://", "https://")):
-            raise UserError(
-                f"{spec.name}: the authUrl must start with http:// or https://.",
-                code="live.auth_url",
-            )
-        return AuthUrlAuth(
-            spec.auth_url.strip(), spec.auth_method, dict(spec.auth_params), dict(spec.auth_headers)
-        )
-    capability = Capability.parse(spec.capability).canonical() if spec.capability.strip() else None
-    return IssuerAuth(
-        _need_key(spec, keys),
-        kind=spec.issuer_kind,
-        client_id=spec.issuer_client_id.strip() or None,
-        capability=capability,
-        ttl_ms=spec.ttl_s * 1000 if spec.ttl_s > 0 else None,
-    )
+    return build_credentials(credential_input(spec, keys))
 
 
 def build_options(

@@ -14,7 +14,7 @@ from typing import Any
 
 from tokenlab.core import timefmt
 from tokenlab.core.ably_jwt import CLAIM_REVOCATION_KEY
-from tokenlab.gui.models.revocation import RevokeOutcome
+from tokenlab.realtime.rest import RevokeOutcome
 
 
 @dataclass(frozen=True)

@@ -22,11 +22,11 @@ from tokenlab.gui.context import AppContext
 from tokenlab.gui.live.connections import ConnectionSpec, Endpoints, build_options
 from tokenlab.gui.live.log_store import LogEntry, to_event
 from tokenlab.gui.live.revoke_plan import RevokePlan, describe_result, plan_revoke
-from tokenlab.gui.models.revocation import revoke_tokens
 from tokenlab.realtime.connection import Connection
 from tokenlab.realtime.events import ConnectionState
 from tokenlab.realtime.export import write_markdown, write_ndjson
 from tokenlab.realtime.manager import ConnectionManager
+from tokenlab.realtime.rest import revoke_tokens
 
 LIVE_STATES = ("connecting", "connected", "disconnected", "suspended")
 SETTLED_STATES: tuple[ConnectionState, ...] = (

@@ -47,6 +47,7 @@ TAB_ENTRIES: tuple[TabEntry, ...] = (
     TabEntry("jwt", "JWT", "tokenlab.gui.tabs.jwt_tab", "Mint, edit, decode and verify JWTs"),
     TabEntry("live", "Live", "tokenlab.gui.live.tab", "Live connections and renewals"),
     TabEntry("sandbox", "Sandbox", "tokenlab.gui.tabs.sandbox_tab", "The embedded sandbox"),
+    TabEntry("lessons", "Lessons", "tokenlab.gui.lessons.tab", "Guided, runnable auth lessons"),
 )
 TAB_MODULES: tuple[str, ...] = tuple(e.module for e in TAB_ENTRIES)
 

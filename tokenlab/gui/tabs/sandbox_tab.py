@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
 
 from tokenlab.core.errors import UserError
 from tokenlab.gui.context import AppContext
-from tokenlab.gui.models.revocation import revoke_tokens
 from tokenlab.gui.models.sandbox_models import (
     RecordTableModel,
     connections_model,
@@ -44,6 +43,7 @@ from tokenlab.gui.widgets.sandbox_panels import (
     record_table,
     show_result,
 )
+from tokenlab.realtime.rest import revoke_tokens
 from tokenlab.sandbox import Sandbox, SandboxEvent
 
 JOURNAL_LIMIT = 500

@@ -33,3 +33,8 @@ def test_the_result_counts_hits_and_never_shows_a_raw_epoch() -> None:
         [RevokeOutcome("clientId:x", None, "40163 not revocable")], None, 0, NOW
     )
     assert "failed (40163 not revocable)" in failed and "tokens unknown" in failed
+
+
+def test_the_sandbox_tab_line_shows_a_time_not_an_epoch() -> None:
+    text = RevokeOutcome("clientId:bob", NOW).describe()
+    assert text.startswith("clientId:bob: revoked, applies at ") and str(NOW) not in text

@@ -36,14 +36,14 @@ ChannelJob = Callable[[Connection], Awaitable[object]]
 
 
 class Outcome(str):
-    """A job's result line that knows whether it is a success (shown in the ok colour) or
-    not (a connect that ended failed is shown in the error colour)."""
+    """A job's result line with the severity it is shown in: a connect that ended failed is
+    an error, one still retrying (disconnected, suspended) a warning."""
 
-    ok: bool
+    severity: str
 
-    def __new__(cls, text: str, ok: bool) -> Outcome:
+    def __new__(cls, text: str, severity: str) -> Outcome:
         self = super().__new__(cls, text)
-        self.ok = ok
+        self.severity = severity
         return self
 
 
@@ -94,8 +94,8 @@ class LiveSession(QObject):
                done: str | None = None) -> None:  # fmt: skip
         def on_ok(result: object) -> None:
             text = done or f"{what}: {result}"
-            failed = isinstance(result, Outcome) and not result.ok
-            self.status_reported.emit(text, "error" if failed else "ok")
+            severity = result.severity if isinstance(result, Outcome) else "ok"
+            self.status_reported.emit(text, severity)
 
         self.ctx.runner.submit(
             make, on_ok=on_ok, on_error=self._report_error(what), owner=self, key=key,
@@ -122,7 +122,8 @@ class LiveSession(QObject):
         except TimeoutError:
             state = conn.state
         reason = f" ({conn.error_reason})" if conn.error_reason and state != "connected" else ""
-        return Outcome(f"{state}{who_text(conn)}{reason}", state == "connected")
+        severity = {"connected": "ok", "failed": "error", "closed": "error"}.get(state, "warning")
+        return Outcome(f"{state}{who_text(conn)}{reason}", severity)
 
     def close(self, name: str) -> None:
         conn = self.connection(name)

@@ -59,7 +59,7 @@ MARKERS: dict[MarkerKind, str] = {
     "disconnect": "disconnect",
     "revocation": "revoked",
     "refusal": "refused",
-    "warning": "token error",
+    "warning": "warning",
     "error": "error",
 }
 REVOCATION_CODES = frozenset({40141, 40131})

@@ -5,6 +5,7 @@ ably-js and ably-python, then a line per server event until Ctrl-C (or SIGTERM) 
 It listens on 127.0.0.1 (port 0 picks a free port); ``--host 0.0.0.0`` opens it to the network,
 which is opt-in and prints a warning. The store lives under the user data dir
 (``TOKENLAB_DATA_DIR`` overrides) unless ``--db`` says otherwise; ``--reset`` starts afresh.
+``--tls`` serves HTTPS/WSS with a certificate kept in the data dir and prints how to trust it.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import TextIO
 from tokenlab.commands.common import new_parser, stop_on_signals
 from tokenlab.core import paths
 from tokenlab.core.errors import UserError
-from tokenlab.sandbox import Sandbox, SandboxConfig, SandboxEvent
+from tokenlab.sandbox import Sandbox, SandboxConfig, SandboxEvent, tls
 from tokenlab.sandbox.httpwire import is_local_name
 
 DB_NAME = "sandbox.sqlite3"
@@ -44,6 +45,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         default=30_000,
         metavar="MS",
         help="send AUTH this long before a token expires (default 30000)",
+    )
+    p.add_argument(
+        "--tls",
+        action="store_true",
+        help="serve HTTPS and WSS with a certificate made on first use in the data dir "
+        "(prints how to trust it); needed for Basic auth with a key from the SDKs",
     )
     p.add_argument(
         "--clock-skew",
@@ -103,17 +110,22 @@ async def serve(
     path = db_path(args)
     if args.reset:
         reset_store(path)
+    certificate = None
+    if getattr(args, "tls", False):
+        certificate = tls.ensure_certificate(paths.data_dir(), (args.host,))
     config = SandboxConfig(
         host=args.host,
         port=args.port,
         db_path=path,
         allow_remote=remote,
         reauth_lead_ms=args.reauth_lead_ms,
+        tls_cert=str(certificate.cert) if certificate else None,
+        tls_key=str(certificate.key) if certificate else None,
         clock_skew_ms=args.clock_skew,
     )
     stop = stop or asyncio.Event()
     async with Sandbox(config) as sb:
-        print_banner(sb, path, out, as_json=args.json)
+        print_banner(sb, path, out, as_json=args.json, certificate=certificate)
         sb.subscribe(lambda event: print_event(event, out, as_json=args.json))
         with stop_on_signals(stop):
             await stop.wait()
@@ -121,7 +133,14 @@ async def serve(
     return 0
 
 
-def print_banner(sb: Sandbox, db: str, out: TextIO, *, as_json: bool) -> None:
+def print_banner(
+    sb: Sandbox,
+    db: str,
+    out: TextIO,
+    *,
+    as_json: bool,
+    certificate: tls.Certificate | None = None,
+) -> None:
     keys = {label: key.full() for label, key in sb.demo_keys.items()}
     if as_json:
         banner = {
@@ -130,6 +149,7 @@ def print_banner(sb: Sandbox, db: str, out: TextIO, *, as_json: bool) -> None:
             "db": db,
             "keys": keys,
             "admin_token": sb.admin_token,
+            "tls_cert": str(certificate.cert) if certificate else None,
             "clock_skew_ms": sb.settings.clock_skew_ms,
         }
         print(json.dumps(banner), file=out, flush=True)
@@ -144,6 +164,11 @@ def print_banner(sb: Sandbox, db: str, out: TextIO, *, as_json: bool) -> None:
         f"  auth URL  {sb.rest_url}/auth/token-request?clientId=alice  (also /auth/jwt, "
         "/auth/token)",
         "",
+        *(
+            ["TLS: trust the sandbox's certificate", *certificate.trust_lines(), ""]
+            if certificate
+            else []
+        ),
         "Keys of the demo app:",
         *(f"  {label:<10} {full}" for label, full in keys.items()),
         "",
@@ -154,22 +179,34 @@ def print_banner(sb: Sandbox, db: str, out: TextIO, *, as_json: bool) -> None:
     print("\n".join(lines), file=out, flush=True)
 
 
+def tls_lines(certificate: tls.Certificate) -> list[str]:
+    return ["TLS: trust the sandbox's certificate", *certificate.trust_lines(), ""]
+
+
 def client_snippets(sb: Sandbox, key: str) -> list[str]:
     host, port = sb.rest_url.split("//", 1)[1].rsplit(":", 1)
     host = host.strip("[]")
+    if sb.tls:
+        js_port, py_port = f"tls: true, tlsPort: {port}", f"tls=True, tls_port={port}"
+        rest = [f"  AblyRest(key='{key}', endpoint='{host}', {py_port})  # Basic auth over TLS"]
+    else:
+        js_port, py_port = f"port: {port}, tls: false", f"port={port}, tls=False"
+        rest = [
+            f"  AblyRest(key='{key}', endpoint='{host}', {py_port},",
+            "           use_token_auth=True)   # Basic auth over http is refused (40103)",
+        ]
     return [
         "ably-js (Node or browser):",
-        f"  new Ably.Realtime({{ key: '{key}', endpoint: '{host}', port: {port}, tls: false,",
+        f"  new Ably.Realtime({{ key: '{key}', endpoint: '{host}', {js_port},",
         "    useBinaryProtocol: false, disableConnectivityCheck: true })",
         "",
         "ably-python:",
-        f"  AblyRealtime(key='{key}', endpoint='{host}', port={port}, tls=False)",
-        f"  AblyRest(key='{key}', endpoint='{host}', port={port}, tls=False,",
-        "           use_token_auth=True)   # Basic auth over http is refused client-side (40103)",
-        "  NOTE: ably-python 3.1.4 ignores `port` for realtime and dials port 80",
-        "  (ably/ably-python#567). Run the sandbox with --port 80 (needs root or",
-        "  CAP_NET_BIND_SERVICE), or patch WebSocketTransport.connect to put ':{port}/' in",
-        "  the URL before creating the client (tokenlab's sdk-peers notes §2.2, §8.2).",
+        f"  AblyRealtime(key='{key}', endpoint='{host}', {py_port})",
+        *rest,
+        "  NOTE: ably-python 3.1.4 ignores the port for realtime and dials the default one",
+        "  (ably/ably-python#567). Run the sandbox on that port (80, or 443 with --tls; needs",
+        "  root or CAP_NET_BIND_SERVICE), or patch WebSocketTransport.connect to put ':{port}/'",
+        "  in the URL before creating the client (see tests/interop/conftest.py).",
     ]
 
 

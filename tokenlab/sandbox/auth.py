@@ -242,7 +242,7 @@ class Authenticator:
             raise fail(40144, f"Invalid JWT: {CLAIM_TOKEN} must be a token string.")
         creds = self.from_token(inner, nested=True)
         if decoded.claims.get("exp") is not None:
-            exp = _claim_ms(decoded.claims, "exp")  # 40144 unless a finite number (§5.4)
+            exp = _claim_ms(decoded.claims, "exp")  # 40144 unless a finite number
             if exp <= self._now_ms():
                 raise fail(40142, "Token expired (the outer JWT's exp has passed).")
             if creds.expires is not None and exp > creds.expires:

@@ -7,9 +7,10 @@ Handshake (ably-protocol.md §7.1-§7.4, sdk-peers.md §7): ``format`` json|msgp
 
 Frames: HEARTBEAT is echoed with its ``id``; CLOSE -> CLOSED (state discarded); DISCONNECT ->
 DISCONNECTED (state kept); AUTH re-authenticates in band (§7.6); channel actions live in
-``ops``. A frame that does not decode, or is larger than ``maxFrameSize``, gets ERROR 40000 /
-40009 and the connection closes; an unknown action gets NACK (with ``msgSerial``) or ERROR 40000.
-Nothing a client sends can affect another connection.
+``ops``. A frame that does not decode, or is larger than ``maxFrameSize`` (seen in its header
+by ``httpserver.FrameGuard``), gets ERROR 40000 / 40009 and the connection closes; an unmasked
+client frame drops the connection (RFC 6455 §5.1); an unknown action gets NACK (with
+``msgSerial``) or ERROR 40000. Nothing a client sends can affect another connection.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 
-from aiohttp import WSCloseCode, WSMsgType, web
+from aiohttp import WSMsgType, web
 
 from tokenlab.core.clientid import resolve_identity
 from tokenlab.core.errors import AblyError, UserError, is_token_error
@@ -52,13 +53,13 @@ async def websocket_route(request: web.Request) -> web.StreamResponse:
         return json_response(
             {"service": "tokenlab sandbox", "realtime": "open a WebSocket on this path"}
         )
+    guard = guard_frames(request, ctx.config.max_frame_size)
     await ws.prepare(request)
     fmt, fmt_error = _format(request.query)
     link = Link(ws, request.transport, fmt, max_queue_bytes=ctx.config.max_queue_bytes)
     link.start()
-    guard = guard_frames(
-        request, ctx.config.max_frame_size, lambda v: _on_violation(ctx, link, guard, v)
-    )
+    if guard is not None:
+        guard.arm(lambda violation: _on_violation(ctx, link, guard, violation))
     session: Session | None = None
     try:
         session = handshake(ctx, request.query, link, fmt_error)
@@ -71,20 +72,18 @@ async def websocket_route(request: web.Request) -> web.StreamResponse:
     return ws
 
 
-def _on_violation(ctx: Context, link: Link, guard: FrameGuard | None, violation: Violation) -> None:
+def _on_violation(ctx: Context, link: Link, guard: FrameGuard, violation: Violation) -> None:
     """A client frame broke the framing rules before aiohttp buffered it (see FrameGuard)."""
     if violation == "unmasked":
         # RFC 6455 §5.1: a server MUST close the connection on an unmasked client frame.
-        link.close_after(code=WSCloseCode.PROTOCOL_ERROR)
-        message = "Closed: the client sent an unmasked frame (RFC 6455 §5.1)."
-        code = None
+        link.abort()
+        message, code = "Closed: the client sent an unmasked frame (RFC 6455 §5.1).", None
     else:
         limit = ctx.config.max_frame_size
         error = AblyError(40009, f"Frame exceeds maxFrameSize {limit} bytes.", status=400)
-        link.close_after(error_frame(Action.ERROR, error))
+        link.send(error_frame(Action.ERROR, error))
+        link.after_flush(guard.end_input)  # then the receive loop ends and the socket closes
         message, code = f"ERROR 40009: {error.message}", 40009
-    if guard is not None:
-        guard.end_input()
     ctx.events.emit(ev.ERROR, message, code=code)
 
 

@@ -71,7 +71,7 @@ def credentials(ctx: Context, request: web.Request, *, required: bool = True) ->
     return None
 
 
-def _auth(ctx: Context, request: web.Request) -> tuple[Credentials, Identity]:
+def authenticate(ctx: Context, request: web.Request) -> tuple[Credentials, Identity]:
     creds = credentials(ctx, request)
     assert creds is not None
     identity = resolve_identity(
@@ -156,7 +156,7 @@ def revoke_targets(
     return results
 
 
-def _messages(body: Any) -> list[dict[str, Any]]:
+def messages_of(body: Any) -> list[dict[str, Any]]:
     items = body if isinstance(body, list) else [body]
     if not items or not all(isinstance(m, dict) for m in items):
         raise AblyError(40001, "Publish a message object or a non-empty list of them.")
@@ -181,10 +181,19 @@ async def publish(request: web.Request) -> web.Response:
     ctx = request.app[CONTEXT]
     api_version(request)
     name = request.match_info["name"]
-    creds, identity = _auth(ctx, request)
+    creds, identity = authenticate(ctx, request)
+    items = messages_of(await read_body(request))
+    prefix, ids = publish_messages(ctx, creds, identity, name, items)
+    return respond(request, {"channel": name, "messageId": prefix, "serials": ids}, status=201)
+
+
+def publish_messages(
+    ctx: Context, creds: Credentials, identity: Identity, name: str, items: list[dict[str, Any]]
+) -> tuple[str, list[str]]:
+    """Check, stamp and publish REST messages on one channel (also used by batch publish);
+    returns the messageId prefix and the message ids."""
     if creds.capability.allows(name, "publish") is None:
         raise AblyError(40160, f"Unable to publish to channel {name!r}: not permitted.")
-    items = _messages(await read_body(request))
     size = sum(message_size(m) for m in items)
     if size > ctx.config.max_message_size:
         raise AblyError(40009, f"Maximum message length exceeded ({size} bytes).", status=400)
@@ -202,8 +211,7 @@ async def publish(request: web.Request) -> web.Response:
         message.setdefault("timestamp", now)
         _on_behalf(ctx, creds, message)
     ctx.hub.publish(creds.app_id, name, items, sender=None)
-    ids = [m["id"] for m in items]
-    return respond(request, {"channel": name, "messageId": prefix, "serials": ids}, status=201)
+    return prefix, [m["id"] for m in items]
 
 
 async def create_app(request: web.Request) -> web.Response:

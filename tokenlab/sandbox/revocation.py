@@ -22,8 +22,8 @@ if TYPE_CHECKING:
 TARGET_TYPES = ("clientId", "revocationKey", "channel")
 MAX_TARGETS = 100
 MAX_ISSUED_BEFORE_AGE_MS = 3_600_000
-# UNCERTAIN: Ably documents no skew tolerance for a JWT iat "in the future" (§5.2 step 6 says
-# "allow a small skew tolerance"); 5 s keeps honest clients with slightly fast clocks working.
+# UNCERTAIN: Ably documents no skew tolerance for a JWT iat "in the future" (only that a small
+# one is allowed); 5 s keeps honest clients with slightly fast clocks working.
 # The authenticator accepts an iat up to this far ahead, so revocation must reach that far too.
 IAT_TOLERANCE_MS = 5_000
 

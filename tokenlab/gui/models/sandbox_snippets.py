@@ -47,6 +47,8 @@ def shown_key(key_text: str, masked: bool) -> str:
 def js_snippet(rest_url: str, key_text: str, *, masked: bool = False) -> str:
     host, port, tls = host_port(rest_url)
     key = shown_key(key_text, masked)
+    # ably-js dials tlsPort when tls is on, port otherwise
+    port_lines = f"tls: true,\n  tlsPort: {port}," if tls else f"port: {port},\n  tls: false,"
     return f"""\
 // npm install ably    (ably-js 2.x, Node)
 const Ably = require("ably");
@@ -54,8 +56,7 @@ const Ably = require("ably");
 const options = {{
   key: "{key}",
   endpoint: "{host}",
-  port: {port},
-  tls: {"true" if tls else "false"},
+  {port_lines}
   disableConnectivityCheck: true,  // offline: no check against ably.com
 }};
 const realtime = new Ably.Realtime(options);
@@ -77,7 +78,7 @@ def python_snippet(rest_url: str, key_text: str, *, masked: bool = False) -> str
 import asyncio
 from ably import AblyRealtime, AblyRest
 
-OPTIONS = dict(endpoint="{host}", port={port}, tls={tls})
+OPTIONS = dict(endpoint="{host}", {"tls_port" if tls else "port"}={port}, tls={tls})
 
 
 async def main():

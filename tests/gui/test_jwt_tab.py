@@ -13,6 +13,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from tokenlab.core import samples
 from tokenlab.core.ably_jwt import decode_jwt, mint_ably_jwt, verify_hs256
 from tokenlab.core.inspector import inspect
+from tokenlab.core.keys import ApiKey
 from tokenlab.core.report import TokenKind
 from tokenlab.gui.context import AppContext, UseInLive
 from tokenlab.gui.tabs.jwt_tab import JwtTab, sign_hs256
@@ -248,3 +249,23 @@ async def test_json_that_does_not_sign_replaces_the_verdict(tab: JwtTab) -> None
     assert tab.token == signed
     tab.claims_edit.setPlainText(json.dumps({"x-ably-clientId": "zed"}))
     assert not tab.banner.verdict.text().startswith("Not signed")
+
+
+async def test_a_kid_that_is_not_the_selected_key_is_named(tab: JwtTab) -> None:
+    tab.ably.keys.select(samples.SAMPLE_KEY.name)
+    header = json.loads(tab.header_edit.toPlainText())
+    header["kid"] = "other.key"
+    tab.header_edit.setPlainText(json.dumps(header))
+    assert f"kid 'other.key' is not the selected key '{samples.SAMPLE_KEY.name}'" in (
+        tab.form_note.text()
+    )
+    header["kid"] = samples.SAMPLE_KEY.name
+    tab.header_edit.setPlainText(json.dumps(header))
+    assert tab.form_note.text() == ""
+    tab.mode.setCurrentIndex(1)  # embedded: the inner token's kid is checked the same way
+    other = ApiKey("other", "key", "s3cr3t")
+    inner = mint_ably_jwt(other, iat_s=NOW_S, ttl_s=60)
+    header = json.loads(tab.header_edit.toPlainText())
+    header["x-ably-token"] = inner
+    tab.header_edit.setPlainText(json.dumps(header))
+    assert "kid 'other.key' is not the selected key" in tab.form_note.text()

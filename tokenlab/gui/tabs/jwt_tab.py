@@ -221,7 +221,7 @@ class JwtTab(TabPage):
             return
         mode = self.current_mode()
         if mode == "ably":
-            notes = self.ably.show_claims(claims)
+            notes = self.ably.show_header(header) + self.ably.show_claims(claims)
         elif mode == "embedded":
             inner, notes = self.embedded.show_json(header, claims)
             notes += self._sync_inner(inner)
@@ -240,7 +240,7 @@ class JwtTab(TabPage):
             decoded = decode_jwt(inner)
         except TokenFormatError:
             return ["The x-ably-token is not a JWT, so the Ably JWT form keeps its old values."]
-        return self.ably.show_claims(decoded.claims)
+        return self.ably.show_header(decoded.header) + self.ably.show_claims(decoded.claims)
 
     def sign(self) -> None:
         """Sign the header and claims as they are in the editors."""

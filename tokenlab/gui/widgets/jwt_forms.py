@@ -137,6 +137,14 @@ class AblyJwtForm(QGroupBox):
         note = _show_lifetime(self.ttl, self.ttl_unit, claims)
         return [f"Ably JWT: {note}"] if note else []
 
+    def show_header(self, header: Json) -> list[str]:
+        """A note when the header's ``kid`` is not the selected key (the form signs with it)."""
+        choice = self.keys.current()
+        kid, selected = header.get("kid"), choice.key_name if choice else ""
+        if kid == selected:
+            return []
+        return [f"Ably JWT: kid {kid!r} is not the selected key {selected!r}, which signs."]
+
 
 @contextmanager
 def _quiet(*widgets: QWidget) -> Iterator[None]:

@@ -221,26 +221,16 @@ class JwtTab(TabPage):
             return
         mode = self.current_mode()
         if mode == "ably":
-            notes = self.ably.show_header(header) + self.ably.show_claims(claims)
+            notes = self.ably.show_json(header, claims)
         elif mode == "embedded":
             inner, notes = self.embedded.show_json(header, claims)
-            notes += self._sync_inner(inner)
+            notes += self.ably.show_token(inner) if inner is not None else []
         else:
             notes = self.general.show_json(header, claims)
         if notes:
             self.form_note.show_message(" ".join(notes), "warning")
         else:
             self.form_note.clear_message()
-
-    def _sync_inner(self, inner: str | None) -> list[str]:
-        """The Ably JWT form follows the x-ably-token the outer JWT carries."""
-        if inner is None:
-            return []
-        try:
-            decoded = decode_jwt(inner)
-        except TokenFormatError:
-            return ["The x-ably-token is not a JWT, so the Ably JWT form keeps its old values."]
-        return self.ably.show_header(decoded.header) + self.ably.show_claims(decoded.claims)
 
     def sign(self) -> None:
         """Sign the header and claims as they are in the editors."""

@@ -1,7 +1,9 @@
 """The three JWT builders of the JWT tab: Ably JWT, outer JWT with an embedded token, general JWT.
 
 Each form turns its fields into a header and claims (dicts, in the order they will be written)
-and says what key signs them. The tab puts them in editable JSON editors and re-signs live.
+and says what key signs them. The tab puts them in editable JSON editors and re-signs live; when
+the JSON is edited by hand each form follows it back (``show_json``): fields the JSON sets are
+filled, fields it no longer has are cleared, and what a form cannot show is returned as notes.
 Ably JWTs follow Ably's JWT docs: HS256, ``kid`` = key name, ``iat`` / ``exp`` in seconds.
 """
 
@@ -30,9 +32,10 @@ from tokenlab.core.ably_jwt import (
     CLAIM_CLIENT_TYPE,
     CLAIM_REVOCATION_KEY,
     CLAIM_TOKEN,
+    decode_jwt,
 )
 from tokenlab.core.capability import Capability
-from tokenlab.core.errors import CapabilityError
+from tokenlab.core.errors import CapabilityError, TokenFormatError
 from tokenlab.gui.context import AppContext
 from tokenlab.gui.widgets.common import FeedbackLabel, MonoText
 from tokenlab.gui.widgets.key_picker import KeyPicker
@@ -136,6 +139,18 @@ class AblyJwtForm(QGroupBox):
             self.server.setChecked(claims.get(CLAIM_CLIENT_TYPE) == "server")
         note = _show_lifetime(self.ttl, self.ttl_unit, claims)
         return [f"Ably JWT: {note}"] if note else []
+
+    def show_json(self, header: Json, claims: Json) -> list[str]:
+        """Follow a hand-edited Ably JWT: the claims fill the form, the kid is checked."""
+        return self.show_header(header) + self.show_claims(claims)
+
+    def show_token(self, token: str) -> list[str]:
+        """Follow the Ably JWT an outer JWT carries (its x-ably-token)."""
+        try:
+            decoded = decode_jwt(token)
+        except TokenFormatError:
+            return ["The x-ably-token is not a JWT, so the Ably JWT form keeps its old values."]
+        return self.show_json(decoded.header, decoded.claims)
 
     def show_header(self, header: Json) -> list[str]:
         """A note when the header's ``kid`` is not the selected key (the form signs with it)."""

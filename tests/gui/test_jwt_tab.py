@@ -244,7 +244,8 @@ async def test_json_that_does_not_sign_replaces_the_verdict(tab: JwtTab) -> None
     assert "expires in" in tab.banner.times.text()
     signed = tab.token
     tab.claims_edit.setPlainText("[1, 2]")
-    assert tab.banner.verdict.text().startswith("Not signed: The claims must be a JSON object.")
+    assert tab.banner.verdict.text().startswith("Not signed: see the message under the claims.")
+    assert tab.sign_feedback.text().startswith("The claims must be a JSON object.")
     assert tab.banner.times.text() == "" and not tab.findings.findings
     assert tab.token == signed
     tab.claims_edit.setPlainText(json.dumps({"x-ably-clientId": "zed"}))
@@ -259,6 +260,9 @@ async def test_a_kid_that_is_not_the_selected_key_is_named(tab: JwtTab) -> None:
     assert f"kid 'other.key' is not the selected key '{samples.SAMPLE_KEY.name}'" in (
         tab.form_note.text()
     )
+    del header["kid"]
+    tab.header_edit.setPlainText(json.dumps(header))
+    assert "the header has no kid" in tab.form_note.text()
     header["kid"] = samples.SAMPLE_KEY.name
     tab.header_edit.setPlainText(json.dumps(header))
     assert tab.form_note.text() == ""

@@ -240,7 +240,7 @@ class JwtTab(TabPage):
             token = self._sign(header, claims)
         except UserError as exc:
             self.sign_feedback.show_error(exc)
-            self._show_unsigned(exc)
+            self._show_unsigned()
             return
         self.sign_feedback.clear_message()
         self._updating = True
@@ -285,13 +285,13 @@ class JwtTab(TabPage):
         self.sign_feedback.clear_message()
         self._analyse(token)
 
-    def _show_unsigned(self, exc: UserError) -> None:
+    def _show_unsigned(self) -> None:
         """The JSON no longer signs: say so where the verdict was, rather than keep the verdict
-        and expiry of a token the editors no longer describe."""
+        and expiry of a token the editors no longer describe (the reason is under the claims)."""
         self.report = None
         self.banner.set_report(None, self.ctx.now_ms())
         last = " The encoded token is the last one signed." if self.token else ""
-        self.banner.verdict.setText(f"Not signed: {exc.message}{last}")
+        self.banner.verdict.setText(f"Not signed: see the message under the claims.{last}")
         theme.set_text_colour(self.banner.verdict, theme.severity_colour("error"))
         self.findings.set_findings([])
         self.signature.clear()

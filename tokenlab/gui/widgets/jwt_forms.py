@@ -158,6 +158,8 @@ class AblyJwtForm(QGroupBox):
         kid, selected = header.get("kid"), choice.key_name if choice else ""
         if kid == selected:
             return []
+        if kid is None:
+            return [f"Ably JWT: the header has no kid; Ably needs it (the key {selected!r} signs)."]
         return [f"Ably JWT: kid {kid!r} is not the selected key {selected!r}, which signs."]
 
 

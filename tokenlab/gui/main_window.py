@@ -1,8 +1,9 @@
 """The main window: tabs, menus, shortcuts and the status bar. It composes; it does not compute.
 
-Desktop conventions live here: Ctrl+1…5 switch tabs, pasting while no text field has focus sends
-the text to Inspect, files dropped anywhere open in Inspect, the presenter toggles (larger font,
-mask secrets) and the window geometry and last tab are kept in settings.
+Desktop conventions live here: Ctrl+1…9 switch to the first nine tabs (Ctrl+1…6 today), pasting
+while no text field has focus sends the text to Inspect, files dropped anywhere open in Inspect,
+the presenter toggles (larger font, mask secrets) and the window geometry and last tab are kept in
+settings.
 """
 
 from __future__ import annotations

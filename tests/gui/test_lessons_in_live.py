@@ -68,6 +68,8 @@ async def test_a_publish_by_hand_in_live_ticks_the_lesson_step(ctx: AppContext) 
     ctx.show_tab_requested.connect(shown.append)
     async with both_tabs(ctx) as (lessons, live):
         lessons.select("basic-auth-clientid")
+        lessons._on_step_open_tab_requested(1, "live")  # no connection yet: Live says why
+        assert "No connection named 'mallory' yet" in live.panel.status.text()
         lessons.run_step_button.click()
         await wait_until(lambda: lessons.run is not None and lessons.run.watching == 1)
         assert live._selected != "mallory"
@@ -75,6 +77,7 @@ async def test_a_publish_by_hand_in_live_ticks_the_lesson_step(ctx: AppContext) 
         assert button is not None and button.text() == "Open tab"
         button.click()
         assert shown[-1] == "live" and live._selected == "mallory"
+        assert "the lesson's connection" in live.panel.status.text()
         await wait_until(lambda: live.channel.attach.isEnabled())
         live.channel.channel.setText("lobby")
         live.channel.attach.click()

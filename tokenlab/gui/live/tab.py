@@ -351,8 +351,14 @@ class LiveTab(TabPage):
     def _on_ctx_connection_selected(self, name: str) -> None:
         self._adopt([name])
         row = self.connections.row_of(name)
-        if row >= 0:
-            self.panel.select_row(row)
+        if row < 0:
+            self.panel.show_status(f"No connection named {name!r} yet: run the step that "
+                                   "makes it, or add one with that name and Connect.")  # fmt: skip
+            return
+        self.panel.select_row(row)
+        if name in self.adopted:
+            self.panel.show_status(f"{name} is the lesson's connection: what you do with it "
+                                   "here counts for the lesson's step.")  # fmt: skip
 
     def _on_canvas_marker_clicked(self, seq: int) -> None:
         self.log.select_seq(seq)

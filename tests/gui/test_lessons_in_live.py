@@ -37,6 +37,15 @@ async def both_tabs(ctx: AppContext) -> AsyncIterator[tuple[LessonsTab, LiveTab]
             live.hide()
 
 
+def _states(live: LiveTab, name: str) -> list[str]:
+    """The connection states the Live tab's event log recorded for ``name``."""
+    return [
+        str(getattr(e.payload, "current", ""))
+        for e in live.log_model.entries()
+        if e.connection == name and e.kind == "state_changed"
+    ]
+
+
 def _state(live: LiveTab, name: str) -> object:
     row = live.connections.row_of(name)
     return live.connections.index(row, 0).data(STATE_ROLE) if row >= 0 else None
@@ -120,3 +129,17 @@ async def test_a_live_tab_built_later_lists_the_running_lesson_connection(
                 tab.shutdown()
                 await tab.aclose()
             await ctx.runner.wait_idle()
+
+
+async def test_a_lesson_connection_removed_in_live_stays_removed(ctx: AppContext) -> None:
+    async with both_tabs(ctx) as (lessons, live):
+        lessons.select("basic-auth-clientid")
+        lessons.run_step_button.click()
+        await wait_until(lambda: _state(live, "mallory") == "connected")
+        live.panel.select_row(live.connections.row_of("mallory"))
+        live.panel.remove.click()
+        live._adopt(["mallory"])  # a batch flushed before the removal job ran
+        assert "mallory" not in live.connections.names()
+        await wait_until(lambda: "mallory" not in ctx.connections)
+        await wait_until(lambda: "closed" in _states(live, "mallory"))
+        assert "mallory" not in live.connections.names()  # its closing events did not re-list it

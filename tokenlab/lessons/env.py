@@ -2,7 +2,8 @@
 
 ``LessonEnv`` is what the runner needs; the CLI and tests get one from ``embedded_env()``
 (an in-process sandbox tuned for lessons: a short allowReauthMargin so nothing waits 30 s),
-the GUI builds one over the app's own sandbox and a manager of its own.
+the GUI builds one over the app's own sandbox and its one connection manager, shared
+with the Live tab.
 """
 
 from __future__ import annotations

@@ -275,8 +275,8 @@ class LessonsTab(TabPage):
         )
 
     def _start_watch(self) -> None:
-        """Tick the next step when the app observes it done by hand (e.g. a revocation from
-        the Sandbox tab), whoever did it."""
+        """Tick the next step when the app observes it done by hand (a publish from the Live
+        tab on the step's connection, a revocation from the Sandbox tab), whoever did it."""
         if self.lesson is None or self._env_problem() is not None:
             return
         run = self._current_run()

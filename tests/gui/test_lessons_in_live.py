@@ -143,3 +143,32 @@ async def test_a_lesson_connection_removed_in_live_stays_removed(ctx: AppContext
         await wait_until(lambda: "mallory" not in ctx.connections)
         await wait_until(lambda: "closed" in _states(live, "mallory"))
         assert "mallory" not in live.connections.names()  # its closing events did not re-list it
+
+
+async def test_open_tab_in_the_main_window_builds_live_with_the_connection_selected(
+    ctx: AppContext,
+) -> None:
+    from tokenlab.gui.lessons.tab import TAB as LESSONS
+    from tokenlab.gui.live.tab import TAB as LIVE
+    from tokenlab.gui.main_window import MainWindow, aclose_pages
+
+    async with running_sandbox(ctx):
+        window = MainWindow(ctx, [LESSONS, LIVE])
+        window.show_tab("lessons")
+        lessons = window.page("lessons")
+        assert isinstance(lessons, LessonsTab) and "live" not in window.pages
+        try:
+            lessons.select("basic-auth-clientid")
+            lessons.run_step_button.click()
+            await wait_until(lambda: lessons.run is not None and lessons.run.watching == 1)
+            button = lessons.step_views[1].open_tab
+            assert button is not None
+            button.click()
+            live = window.pages.get("live")  # built by the click, after the connection was
+            assert window.current_tab_id() == "live" and isinstance(live, LiveTab)
+            assert live._selected == "mallory" and live.panel.current_row() == 0
+        finally:
+            for page in window.pages.values():
+                page.shutdown()
+            await aclose_pages(window.pages.values())
+            await ctx.runner.wait_idle()

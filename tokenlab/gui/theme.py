@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from PySide6.QtCore import QSize
-from PySide6.QtGui import QColor, QFont, QFontDatabase, QGuiApplication, QIcon, QPalette
+from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication, QWidget
+
+if TYPE_CHECKING:
+    from PySide6.QtGui import QColor, QFont, QPalette
 
 from tokenlab.core import paths
 
@@ -40,7 +43,13 @@ LARGE_FONT_FACTOR = 1.4
 _base_point_size: float | None = None
 
 
+# QColor, QPalette, QFontDatabase and QStyle are imported where used: wrapping a Qt class (and
+# its enums) costs start-up time when first touched, and the first frame needs none of them.
+
+
 def is_dark(palette: QPalette | None = None) -> bool:
+    from PySide6.QtGui import QPalette
+
     palette = palette or QGuiApplication.palette()
     window = palette.color(QPalette.ColorRole.Window)
     text = palette.color(QPalette.ColorRole.WindowText)
@@ -48,6 +57,8 @@ def is_dark(palette: QPalette | None = None) -> bool:
 
 
 def _pick(pair: tuple[str, str], palette: QPalette | None) -> QColor:
+    from PySide6.QtGui import QColor
+
     return QColor(pair[1] if is_dark(palette) else pair[0])
 
 
@@ -60,6 +71,8 @@ def severity_colour(severity: str, palette: QPalette | None = None) -> QColor:
 
 
 def muted_colour(palette: QPalette | None = None) -> QColor:
+    from PySide6.QtGui import QPalette
+
     palette = palette or QGuiApplication.palette()
     return palette.color(QPalette.ColorRole.PlaceholderText)
 
@@ -80,10 +93,6 @@ def severity_icon(severity: str) -> QIcon:
     return icon(severity if severity in SEVERITY_COLOURS else "info")
 
 
-# QStyle is imported where used: wrapping it (its many enums) costs ~5 ms, and the first frame
-# does not need it.
-
-
 def small_icon_size(widget: QWidget | None = None) -> QSize:
     from PySide6.QtWidgets import QStyle
 
@@ -102,6 +111,8 @@ def spacing(widget: QWidget | None = None) -> int:
 
 def mono_font() -> QFont:
     """The monospace font for tokens, sign texts and JSON, at the current font scale."""
+    from PySide6.QtGui import QFontDatabase
+
     font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
     font.setPointSizeF(QApplication.font().pointSizeF())
     return font
@@ -113,6 +124,8 @@ def set_text_colour(widget: QWidget, colour: QColor | None, *, bold: bool = Fals
     Not a stylesheet: a stylesheet fixes the widget's font, so the presenter font toggle
     would no longer reach it.
     """
+    from PySide6.QtGui import QPalette
+
     palette = widget.palette()
     default = QGuiApplication.palette().color(QPalette.ColorRole.WindowText)
     palette.setColor(QPalette.ColorRole.WindowText, colour or default)

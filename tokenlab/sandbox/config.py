@@ -54,7 +54,7 @@ class SandboxConfig:
     tls_key: str | None = None  # and WSS on the one port instead of HTTP and WS
     now_ms: NowMs = field(default=system_now_ms)
     provision_demo: bool = True
-    revocation_margin_ms: int = 30_000  # allowReauthMargin delay (§3.5: "about 30 s")
+    revocation_margin_ms: int = 30_000  # allowReauthMargin delay (RSA17 docs: "about 30 s")
     max_message_size: int = 65_536
     max_frame_size: int = 524_288
     tick_ms: int = 100  # resolution of reauth / expiry / revocation enforcement

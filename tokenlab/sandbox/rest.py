@@ -1,10 +1,10 @@
-"""The REST API of the sandbox (ably-protocol.md §3).
+"""The REST API of the sandbox (Ably's REST API: RSC16, RSA8, RSA17).
 
 Routes: ``GET /time``; ``POST /keys/{keyName}/requestToken`` (signed or Basic-authenticated
 TokenRequests in JSON, msgpack or form bodies); ``POST /keys/{keyName}/revokeTokens``;
-``POST /channels/{name}/messages`` (publish with the clientId rules of §6; reads are in
+``POST /channels/{name}/messages`` (publish with the clientId rules of RSL1m; reads are in
 ``rest_channels``); ``POST /apps`` and ``DELETE /apps/{appId}`` (provisioning,
-§3.6). Every route except ``/time``, signed requestToken and ``POST /apps`` takes Basic auth or a
+G2). Every route except ``/time``, signed requestToken and ``POST /apps`` takes Basic auth or a
 token (``Authorization: Bearer`` raw or base64; ``key=`` / ``access_token=`` query fallbacks).
 """
 
@@ -40,7 +40,7 @@ from tokenlab.sandbox.revocation import (
 def api_version(request: web.Request) -> int | None:
     raw = request.headers.get("X-Ably-Version", request.query.get("v"))
     if raw is None:
-        # UNCERTAIN: §3.1 says a missing version is 40017 too; it is accepted here so that
+        # UNCERTAIN: Ably's docs say a missing version is 40017 too; it is accepted here so that
         # curl lessons and authUrl-style clients work. Every SDK sends one.
         return None
     try:
@@ -94,7 +94,7 @@ async def request_token(request: web.Request) -> web.Response:
     details = ctx.issuer.request_token(
         key_name, token_request, lambda: credentials(ctx, request, required=False)
     )
-    # UNCERTAIN: Ably may answer 201; SDKs accept any 2xx (§3.3), 200 is used.
+    # UNCERTAIN: Ably may answer 201; SDKs accept any 2xx, so 200 is used.
     return respond(request, details.to_dict())
 
 

@@ -18,7 +18,8 @@ from PySide6.QtGui import QColor
 
 from tokenlab.core.errors import UserError
 from tokenlab.core.keys import ApiKey
-from tokenlab.gui.live.records import LogEntry
+from tokenlab.gui.context import KeyChoice
+from tokenlab.gui.live.log_store import LogEntry
 from tokenlab.realtime.credentials import CredentialInput
 from tokenlab.realtime.credentials import build_auth as build_credentials
 from tokenlab.realtime.events import ClientIdResolved, StateChanged
@@ -125,6 +126,20 @@ def preset(
     )
 
 
+def production_warning(spec: ConnectionSpec, choices: Sequence[KeyChoice]) -> str | None:
+    """A sandbox key sent to Ably production is refused there: say so before connecting."""
+    if spec.endpoint != "ably" or spec.auth_mode not in ("key", "issuer"):
+        return None
+    choice = next((c for c in choices if c.key_name == spec.key_name), None)
+    if choice is None or choice.source != "sandbox":
+        return None
+    return (
+        f"{spec.key_name} is a key of the embedded sandbox: Ably production does not know "
+        "it and will refuse the connection (40400/40101). Choose one of your own keys, or "
+        "press Connect again to try anyway."
+    )
+
+
 def unique_name(base: str, taken: Sequence[str]) -> str:
     if base not in taken:
         return base
@@ -156,24 +171,6 @@ def spec_from_state(state: Mapping[str, Any]) -> ConnectionSpec | None:
         return None
     ok = spec.endpoint in ENDPOINT_LABELS and spec.auth_mode in AUTH_LABELS
     return spec if ok and spec.issuer_kind in ISSUER_LABELS and spec.name else None
-
-
-def parse_pairs(text: str, what: str) -> Pairs:
-    """``name=value`` (or ``Name: value`` for headers) per line; UserError on a bad line."""
-    pairs: list[tuple[str, str]] = []
-    for number, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
-        sep = "=" if "=" in line and (":" not in line or line.index("=") < line.index(":")) else ":"
-        name, found, value = line.partition(sep)
-        if not found or not name.strip():
-            raise UserError(
-                f"{what} line {number} is not name=value: {line.strip()!r}",
-                code="live.pairs",
-                fix="Write one name=value per line.",
-            )
-        pairs.append((name.strip(), value.strip()))
-    return tuple(pairs)
 
 
 def format_pairs(pairs: Pairs, sep: str = "=") -> str:

@@ -1,4 +1,4 @@
-"""Copyable client snippets that point the official Ably SDKs at a sandbox (sdk-peers.md §2).
+"""Copyable client snippets that point the official Ably SDKs at a sandbox (endpoint, port, tls).
 
 ``js_snippet`` and ``python_snippet`` return source text for ably-js (Node) and ably-python for
 a REST base URL and a key; ``masked`` replaces the key secret for display (copying uses the
@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from tokenlab.core.keys import MASK
 
 PY_PORT_PATCH = """\
-# ably-python 3.1.4's realtime transport ignores `port` (sdk-peers.md §2.2): this patch puts
+# ably-python 3.1.4's realtime transport ignores `port` (ably/ably-python#567): this patch puts
 # the port into the WebSocket URL. Not needed on port 80 or once upstream is fixed.
 import asyncio, urllib.parse
 import ably

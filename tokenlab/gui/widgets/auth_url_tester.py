@@ -37,22 +37,6 @@ if TYPE_CHECKING:
 DEFAULT_PATH = "/auth/token-request"
 
 
-def parse_lines(text: str, what: str, sep: str = "=") -> dict[str, str]:
-    """``name=value`` (or ``Name: value``) per line; UserError naming the bad line."""
-    out: dict[str, str] = {}
-    for number, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
-        name, found, value = line.partition(sep)
-        if not found or not name.strip():
-            raise UserError(
-                f"{what} line {number} is not name{sep}value: {line.strip()!r}",
-                code="auth_url.pairs",
-            )
-        out[name.strip()] = value.strip()
-    return out
-
-
 def cors_html(check: AuthUrlCheck) -> str:
     """One line per CORS check, coloured by outcome, each failure with its fix."""
     rows = []
@@ -150,15 +134,15 @@ class AuthUrlTester(QWidget):
 
     def config(self) -> tuple[AuthUrlAuth, str | None]:
         """The AuthUrlAuth to test and the origin (UserError for a bad field)."""
-        from tokenlab.realtime.credentials import CredentialInput, build_auth
+        from tokenlab.realtime.credentials import CredentialInput, build_auth, parse_pair_lines
         from tokenlab.realtime.options import AuthUrlAuth
 
         given = CredentialInput(
             "auth_url",
             auth_url=self.url.text(),
             auth_method="POST" if self.method.currentText() == "POST" else "GET",
-            auth_params=parse_lines(self.params.toPlainText(), "authParams"),
-            auth_headers=parse_lines(self.headers.toPlainText(), "authHeaders", ":"),
+            auth_params=dict(parse_pair_lines(self.params.toPlainText(), "authParams")),
+            auth_headers=dict(parse_pair_lines(self.headers.toPlainText(), "authHeaders")),
             label="authUrl",
         )
         auth = build_auth(given)

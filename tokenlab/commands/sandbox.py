@@ -3,7 +3,10 @@
 Prints the REST and WebSocket URLs, every demo key, and client options ready to paste into
 ably-js and ably-python, then a line per server event until Ctrl-C (or SIGTERM) stops it cleanly.
 It listens on 127.0.0.1 (port 0 picks a free port); ``--host 0.0.0.0`` opens it to the network,
-which is opt-in and prints a warning. The store lives under the user data dir
+which is opt-in and prints a warning. ``--classroom`` adds a second listener for attendees (on
+this machine's network addresses, or ``--classroom-host ADDR``): they open its join page, get a
+clientId and tokens (never a key secret), and the instructor-only routes answer only on loopback
+or with the instructor credential printed in the banner. The store lives under the user data dir
 (``TOKENLAB_DATA_DIR`` overrides) unless ``--db`` says otherwise; ``--reset`` starts afresh.
 """
 
@@ -21,7 +24,10 @@ from tokenlab.commands.common import new_parser, stop_on_signals
 from tokenlab.core import paths
 from tokenlab.core.errors import UserError
 from tokenlab.sandbox import Sandbox, SandboxConfig, SandboxEvent
+from tokenlab.sandbox.classroom import local_addresses
 from tokenlab.sandbox.httpwire import is_local_name
+from tokenlab.sandbox.snippets import Endpoint, js_key_snippet, python_key_snippet
+from tokenlab.sandbox.trust import INSTRUCTOR_HEADER
 
 DB_NAME = "sandbox.sqlite3"
 
@@ -44,6 +50,17 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         default=30_000,
         metavar="MS",
         help="send AUTH this long before a token expires (default 30000)",
+    )
+    p.add_argument(
+        "--classroom",
+        action="store_true",
+        help="let attendees connect: a second listener serving the join page",
+    )
+    p.add_argument(
+        "--classroom-host",
+        action="append",
+        metavar="ADDR",
+        help="address attendees connect to (repeatable; default: this machine's addresses)",
     )
     p.add_argument("--json", action="store_true", help="print the banner and events as JSON")
     p.set_defaults(func=run)
@@ -102,6 +119,8 @@ async def serve(
     )
     stop = stop or asyncio.Event()
     async with Sandbox(config) as sb:
+        if args.classroom or args.classroom_host:
+            await sb.open_classroom(args.classroom_host or local_addresses())
         print_banner(sb, path, out, as_json=args.json)
         sb.subscribe(lambda event: print_event(event, out, as_json=args.json))
         with stop_on_signals(stop):
@@ -112,8 +131,16 @@ async def serve(
 
 def print_banner(sb: Sandbox, db: str, out: TextIO, *, as_json: bool) -> None:
     keys = {label: key.full() for label, key in sb.demo_keys.items()}
+    room = sb.classroom
     if as_json:
-        banner = {"rest_url": sb.rest_url, "ws_url": sb.ws_url, "db": db, "keys": keys}
+        banner: dict[str, object] = {
+            "rest_url": sb.rest_url, "ws_url": sb.ws_url, "db": db, "keys": keys
+        }  # fmt: skip
+        if room.open:
+            banner["classroom"] = {
+                "join_urls": room.join_urls(),
+                "instructor_credential": room.instructor_credential,
+            }
         print(json.dumps(banner), file=out, flush=True)
         return
     lines = [
@@ -124,6 +151,7 @@ def print_banner(sb: Sandbox, db: str, out: TextIO, *, as_json: bool) -> None:
         f"  auth URL  {sb.rest_url}/auth/token-request?clientId=alice  (also /auth/jwt, "
         "/auth/token)",
         "",
+        *classroom_lines(sb),
         "Keys of the demo app:",
         *(f"  {label:<10} {full}" for label, full in keys.items()),
         "",
@@ -134,22 +162,31 @@ def print_banner(sb: Sandbox, db: str, out: TextIO, *, as_json: bool) -> None:
     print("\n".join(lines), file=out, flush=True)
 
 
-def client_snippets(sb: Sandbox, key: str) -> list[str]:
-    host, port = sb.rest_url.split("//", 1)[1].rsplit(":", 1)
-    host = host.strip("[]")
+def classroom_lines(sb: Sandbox) -> list[str]:
+    room = sb.classroom
+    if not room.open:
+        return []
     return [
-        "ably-js (Node or browser):",
-        f"  new Ably.Realtime({{ key: '{key}', endpoint: '{host}', port: {port}, tls: false,",
-        "    useBinaryProtocol: false, disableConnectivityCheck: true })",
+        "Classroom: attendees open the join page (they get a clientId and tokens, no key):",
+        *(f"  join      {url}" for url in room.join_urls()),
+        f"  instructor-only routes on those addresses need the header "
+        f"{INSTRUCTOR_HEADER}: {room.instructor_credential}",
         "",
-        "ably-python:",
-        f"  AblyRealtime(key='{key}', endpoint='{host}', port={port}, tls=False)",
-        f"  AblyRest(key='{key}', endpoint='{host}', port={port}, tls=False,",
-        "           use_token_auth=True)   # Basic auth over http is refused client-side (40103)",
-        "  NOTE: ably-python 3.1.4 ignores `port` for realtime and dials port 80",
-        "  (ably/ably-python#567). Run the sandbox with --port 80 (needs root or",
-        "  CAP_NET_BIND_SERVICE), or patch WebSocketTransport.connect to put ':{port}/' in",
-        "  the URL before creating the client (tokenlab's sdk-peers notes §2.2, §8.2).",
+    ]
+
+
+def client_snippets(sb: Sandbox, key: str) -> list[str]:
+    """Key-based snippets for this machine (attendees get theirs from the join page)."""
+    ep = Endpoint.from_url(sb.rest_url)
+    indent = lambda text: ["  " + line if line else "" for line in text.splitlines()]  # noqa: E731
+    return [
+        "ably-js (Node ES module: save as sandbox.mjs, run `node sandbox.mjs`):",
+        *indent(js_key_snippet(ep, key)),
+        "",
+        "ably-python (save as sandbox.py). NOTE: ably-python 3.1.4 ignores `port` for realtime",
+        "and dials port 80 (ably/ably-python#567); the snippet patches the transport.",
+        "For REST over http use AblyRest(..., use_token_auth=True): Basic auth is refused (40103).",
+        *indent(python_key_snippet(ep, key)),
     ]
 
 

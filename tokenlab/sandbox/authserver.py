@@ -12,7 +12,8 @@ Parameters: ``clientId`` (or ably-python's ``client_id``), ``capability`` (JSON 
 (``Sandbox.set_auth_server_defaults``).
 
 Misbehaviour, to demonstrate renewal failures: ``fail=MODE`` in the request, or a persistent mode
-set with ``Sandbox.set_auth_server_mode`` / ``POST /auth/mode {"mode": ...}`` (loopback only),
+set with ``Sandbox.set_auth_server_mode`` / ``POST /auth/mode {"mode": ...}`` (instructor only:
+loopback, or the instructor credential on the classroom listener),
 cleared with ``null`` to heal. Modes: ``500``, ``403`` (HTTP errors), ``garbage`` (undecodable
 JSON), ``wrong-type`` (``text/html``), ``expired`` (an already-expired credential) and
 ``delay:MS`` (answer after MS milliseconds, at most 60 s).
@@ -37,6 +38,7 @@ from tokenlab.sandbox.context import CONTEXT, Context
 from tokenlab.sandbox.httpwire import error_response, json_response, read_body, str_params
 from tokenlab.sandbox.provisioning import DEMO_APP_META
 from tokenlab.sandbox.store import KeyRecord
+from tokenlab.sandbox.trust import role
 
 MODES = ("500", "403", "garbage", "wrong-type", "expired")
 MAX_DELAY_MS = 60_000
@@ -56,7 +58,7 @@ def check_mode(mode: str | None) -> str | None:
     )
 
 
-async def _params(request: web.Request) -> dict[str, str]:
+async def request_params(request: web.Request) -> dict[str, str]:
     body = await read_body(request) if request.method == "POST" and request.can_read_body else None
     return str_params(request.query, body if isinstance(body, Mapping) else {})
 
@@ -88,8 +90,11 @@ class _Request:
 
 
 async def _handle(request: web.Request, kind: str) -> web.Response:
-    ctx = request.app[CONTEXT]
-    params = await _params(request)
+    return await answer(request.app[CONTEXT], kind, await request_params(request))
+
+
+async def answer(ctx: Context, kind: str, params: dict[str, str]) -> web.Response:
+    """Answer one auth-server call (``kind``: token-request, jwt or token) with ``params``."""
     mode = check_mode(params.get("fail") or ctx.settings.auth_server_mode)
     if mode and mode.startswith("delay:"):
         await asyncio.sleep(int(mode[6:]) / 1000)
@@ -164,7 +169,8 @@ def _loopback(request: web.Request) -> bool:
 async def mode_route(request: web.Request) -> web.Response:
     ctx = request.app[CONTEXT]
     if request.method == "POST":
-        if not _loopback(request):
+        # the attendee listener's guard already asked for the instructor credential
+        if role(request) == "instructor" and not _loopback(request):
             raise AblyError(40300, "The auth-server mode can only be set from this machine.")
         body = await read_body(request)
         if not isinstance(body, Mapping) or "mode" not in body:

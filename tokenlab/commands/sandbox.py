@@ -175,18 +175,21 @@ def classroom_lines(sb: Sandbox) -> list[str]:
     ]
 
 
+def _indent(text: str) -> list[str]:
+    return ["  " + line if line else "" for line in text.splitlines()]
+
+
 def client_snippets(sb: Sandbox, key: str) -> list[str]:
     """Key-based snippets for this machine (attendees get theirs from the join page)."""
     ep = Endpoint.from_url(sb.rest_url)
-    indent = lambda text: ["  " + line if line else "" for line in text.splitlines()]  # noqa: E731
     return [
         "ably-js (Node ES module: save as sandbox.mjs, run `node sandbox.mjs`):",
-        *indent(js_key_snippet(ep, key)),
+        *_indent(js_key_snippet(ep, key)),
         "",
         "ably-python (save as sandbox.py). NOTE: ably-python 3.1.4 ignores `port` for realtime",
         "and dials port 80 (ably/ably-python#567); the snippet patches the transport.",
         "For REST over http use AblyRest(..., use_token_auth=True): Basic auth is refused (40103).",
-        *indent(python_key_snippet(ep, key)),
+        *_indent(python_key_snippet(ep, key)),
     ]
 
 

@@ -5,11 +5,13 @@
 - ``POST /join`` (form ``name=...`` or JSON ``{"name": ...}``): joins and answers a page with the
   attendee's clientId, authUrl and snippets (JSON with ``Accept: application/json``);
 - ``GET|POST /auth/{token,token-request,jwt}?ticket=T``: the demo auth server for attendees:
-  tokens for the ticket's clientId only, never longer than the classroom's token TTL.
+  tokens for the ticket's clientId only, never longer than the classroom's token TTL;
+- ``GET /classroom/roster`` on the instructor's listener only: the roster as JSON.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import html
 from collections.abc import Mapping
@@ -136,6 +138,14 @@ async def attendee_auth(request: web.Request, kind: str) -> web.Response:
         params["ttl"] = str(TOKEN_TTL_MS)
     params.setdefault("capability", CAPABILITY)
     return await authserver.answer(ctx, kind, params)
+
+
+async def roster_route(request: web.Request) -> web.Response:
+    """``GET /classroom/roster`` on the instructor's listener: the roster as JSON."""
+    classroom = request.app[CLASSROOM]
+    rows = [dataclasses.asdict(row) for row in classroom.roster()]
+    info = {"open": classroom.open, "joinUrls": classroom.join_urls()}
+    return json_response({**info, "roster": rows})
 
 
 def add_routes(app: web.Application) -> None:

@@ -56,6 +56,7 @@ from tokenlab.sandbox.classroom import Classroom
 from tokenlab.sandbox.config import SandboxConfig, SandboxEvent, Settings, Subscriber
 from tokenlab.sandbox.context import CONTEXT, Context
 from tokenlab.sandbox.httpwire import MAX_BODY_BYTES, is_local_name, make_middlewares
+from tokenlab.sandbox.joinpage import CLASSROOM, roster_route
 from tokenlab.sandbox.protocol import error_frame
 from tokenlab.sandbox.realtime import websocket_route
 from tokenlab.sandbox.revocation import TargetResult
@@ -105,9 +106,12 @@ class Sandbox:
             middlewares=make_middlewares(ctx.allow_remote), client_max_size=MAX_BODY_BYTES
         )
         app[CONTEXT] = ctx
+        classroom = app[CLASSROOM] = Classroom(ctx, instructor_credential=ctx.new_id(24))
+        ctx.events.subscribe(classroom.on_event)
         rest.add_routes(app)
         authserver.add_routes(app)
         app.router.add_get("/", websocket_route)
+        app.router.add_get("/classroom/roster", roster_route)
         runner = web.AppRunner(
             app,
             access_log=None,
@@ -125,8 +129,6 @@ class Sandbox:
             raise
         ctx.port = int(runner.addresses[0][1])
         self._ctx, self._runner = ctx, runner
-        classroom = Classroom(ctx, instructor_credential=ctx.new_id(24))
-        ctx.events.subscribe(classroom.on_event)
         self._attendees = AttendeeListener(ctx, classroom)
         self._sweeper = asyncio.create_task(ctx.sessions.run(), name="sandbox-sweeper")
 

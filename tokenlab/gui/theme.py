@@ -17,6 +17,9 @@ from PySide6.QtGui import QColor, QFont, QFontDatabase, QGuiApplication, QIcon, 
 from PySide6.QtWidgets import QApplication, QWidget
 
 from tokenlab.core import paths
+from tokenlab.core.masking import MASK, mask_secret
+
+__all__ = ["MASK"]
 
 Part = Literal["header", "claims", "signature", "other"]
 Severity = Literal["error", "warning", "info", "ok"]
@@ -34,7 +37,6 @@ SEVERITY_COLOURS: dict[str, tuple[str, str]] = {
     "info": ("#1565c0", "#7ab8ff"),
     "ok": ("#2e7d32", "#81c784"),
 }
-MASK = "••••••••"
 LARGE_FONT_FACTOR = 1.4
 
 _base_point_size: float | None = None
@@ -124,7 +126,8 @@ def set_text_colour(widget: QWidget, colour: QColor | None, *, bold: bool = Fals
 
 
 def mask(text: str, masked: bool) -> str:
-    return MASK if masked and text else text
+    """One secret as a stable mask keeping its last 4 characters (``core.masking``)."""
+    return mask_secret(text, masked)
 
 
 def apply_font_scale(app: QApplication, large: bool) -> None:

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Signal
@@ -64,15 +65,20 @@ def show_result(label: QLabel, text: str, error: UserError | None = None) -> Non
     if error is not None:
         code = f"{error.ably_code} " if error.ably_code is not None else ""
         text = f"{text}: {code}{error.message}"
-    label.setStyleSheet(f"color: {theme.severity_colour('error' if error else 'ok').name()}")
+    # a palette colour, not a stylesheet: the presenter font must still reach the label
+    theme.set_text_colour(label, theme.severity_colour("error" if error else "ok"))
     label.setText(text)
 
 
-def _copy_row(parent: QWidget, edit: QLineEdit, name: str) -> QHBoxLayout:
+def copy_row(
+    parent: QWidget, edit: QLineEdit, name: str, real_text: Callable[[], str] | None = None
+) -> QHBoxLayout:
+    """A read-only line edit with a Copy button (``real_text``: what to copy when masked)."""
     edit.setReadOnly(True)
     edit.setAccessibleName(name)
     copy = _button(parent, "Copy", f"Copy the {name}")
-    copy.clicked.connect(lambda: QGuiApplication.clipboard().setText(edit.text()))
+    source = real_text or edit.text
+    copy.clicked.connect(lambda: QGuiApplication.clipboard().setText(source()))
     row = QHBoxLayout()
     row.addWidget(edit, 1)
     row.addWidget(copy)
@@ -96,8 +102,8 @@ class SnippetsPanel(QGroupBox):
         self._keys: dict[str, str] = {}
         self._masked = False
         form = QFormLayout(self)
-        form.addRow("REST", _copy_row(self, self.rest_url, "REST URL"))
-        form.addRow("WebSocket", _copy_row(self, self.ws_url, "WebSocket URL"))
+        form.addRow("REST", copy_row(self, self.rest_url, "REST URL"))
+        form.addRow("WebSocket", copy_row(self, self.ws_url, "WebSocket URL"))
         form.addRow("Key", self.key)
         for edit, title in ((self.js, "ably-js"), (self.python, "ably-python")):
             edit.setReadOnly(True)

@@ -3,7 +3,8 @@
 The three parts of a token keep the same colours everywhere (editor, tables, sign texts):
 ``PART_COLOURS`` holds a light-palette and a dark-palette variant of each, both readable on the
 window background. Severity (error / warning / info / ok) has one icon and one colour. Icons are
-SVG files in ``resources/icons`` loaded by path.
+SVG files in ``resources/icons`` loaded by path and recoloured for the palette at paint time.
+``apply_theme`` switches between the desktop's scheme, light and dark (View > Theme).
 """
 
 from __future__ import annotations
@@ -12,8 +13,18 @@ import functools
 from pathlib import Path
 from typing import Literal
 
-from PySide6.QtCore import QSize
-from PySide6.QtGui import QColor, QFont, QFontDatabase, QGuiApplication, QIcon, QPalette
+from PySide6.QtCore import QByteArray, QRect, QSize, Qt
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontDatabase,
+    QGuiApplication,
+    QIcon,
+    QIconEngine,
+    QPainter,
+    QPalette,
+    QPixmap,
+)
 from PySide6.QtWidgets import QApplication, QWidget
 
 from tokenlab.core import paths
@@ -38,6 +49,9 @@ SEVERITY_COLOURS: dict[str, tuple[str, str]] = {
     "ok": ("#2e7d32", "#81c784"),
 }
 LARGE_FONT_FACTOR = 1.4
+NEUTRAL, NEUTRAL_ON_DARK = "#6b7280", "#c3c8d0"  # the icon set's grey, and its dark variant
+_ENGINES: list[QIconEngine] = []
+_dark_applied = False
 
 _base_point_size: float | None = None
 
@@ -71,11 +85,51 @@ def _icon_dir() -> Path:
     return paths.resource("icons")
 
 
+class _PaletteIconEngine(QIconEngine):
+    """Renders an SVG icon for the current palette: the neutral grey of the icon set becomes a
+    light grey on dark palettes, so icons stay visible whatever the theme (read at paint time,
+    so a theme change reaches every icon already shown)."""
+
+    def __init__(self, svg: bytes) -> None:
+        super().__init__()
+        self._svg = svg
+        self._cache: dict[tuple[bool, int, int, int], QPixmap] = {}
+
+    def pixmap(self, size: QSize, mode: QIcon.Mode, state: QIcon.State) -> QPixmap:
+        dark = is_dark()
+        key = (dark, size.width(), size.height(), int(mode.value))
+        cached = self._cache.get(key)
+        if cached is not None:
+            return cached
+        from PySide6.QtSvg import QSvgRenderer
+
+        data = self._svg.replace(NEUTRAL.encode(), NEUTRAL_ON_DARK.encode()) if dark else self._svg
+        pixmap = QPixmap(size)
+        pixmap.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(pixmap)
+        if mode == QIcon.Mode.Disabled:
+            painter.setOpacity(0.4)
+        QSvgRenderer(QByteArray(data)).render(painter)
+        painter.end()
+        self._cache[key] = pixmap
+        return pixmap
+
+    def paint(self, painter: QPainter, rect: QRect, mode: QIcon.Mode, state: QIcon.State) -> None:
+        painter.drawPixmap(rect, self.pixmap(rect.size(), mode, state))
+
+    def clone(self) -> QIconEngine:
+        return _PaletteIconEngine(self._svg)
+
+
 @functools.cache
 def icon(name: str) -> QIcon:
-    """``resources/icons/<name>.svg`` as a QIcon (an empty icon if the file is missing)."""
+    """``resources/icons/<name>.svg`` as a palette-aware QIcon (empty if the file is missing)."""
     path = _icon_dir() / f"{name}.svg"
-    return QIcon(str(path)) if path.is_file() else QIcon()
+    if not path.is_file():
+        return QIcon()
+    engine = _PaletteIconEngine(path.read_bytes())
+    _ENGINES.append(engine)  # keep the Python side alive as long as the cached icon
+    return QIcon(engine)
 
 
 def severity_icon(severity: str) -> QIcon:
@@ -144,6 +198,26 @@ def apply_font_scale(app: QApplication, large: bool) -> None:
         refresh = getattr(widget, "refresh_font", None)
         if callable(refresh):
             refresh()
+
+
+def system_prefers_dark() -> bool:
+    return QGuiApplication.styleHints().colorScheme() == Qt.ColorScheme.Dark
+
+
+def apply_theme(app: QApplication, mode: str) -> bool:
+    """View > Theme: ``system`` (follow the desktop), ``light`` or ``dark``. Returns dark?"""
+    global _dark_applied
+    dark = mode == "dark" or (mode == "system" and system_prefers_dark())
+    if dark:
+        from tokenlab.gui.widgets.palette import apply_dark_palette
+
+        apply_dark_palette(app)
+    elif _dark_applied or mode == "light":
+        app.setPalette(app.style().standardPalette())
+    _dark_applied = dark
+    for widget in app.allWidgets():  # repaint icons and palette-coloured text
+        widget.update()
+    return dark
 
 
 def load_stylesheet(name: str = "base") -> str:

@@ -4,10 +4,14 @@
 - Settings and data go to a per-test temporary folder (TOKENLAB_CONFIG_DIR / TOKENLAB_DATA_DIR).
 - The keyring is an in-memory backend, emptied before each test: tests never touch the OS
   keyring and never see each other's secrets.
+- Garbage is collected after every test, so an unclosed socket or transport raises its
+  ResourceWarning (an error here) in the test that leaked it, not in whichever test the garbage
+  collector happens to interrupt later.
 """
 
 from __future__ import annotations
 
+import gc
 import os
 import tempfile
 from collections.abc import Iterator
@@ -55,3 +59,4 @@ def _isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
     MEMORY_KEYRING.passwords.clear()
     keyring.set_keyring(MEMORY_KEYRING)
     yield
+    gc.collect()

@@ -49,3 +49,10 @@ def test_generated_material_is_ably_shaped() -> None:
     key = ApiKey.parse(f"{generate_id()}.{generate_id()}:{secret}")
     assert looks_like_api_key(key.full())
     assert not looks_like_api_key("eyJhbGciOi.J9.x")
+
+
+def test_generated_ids_never_start_like_a_command_line_option() -> None:
+    # every first byte value: '-' and '_' sit at the end of the id alphabet (62 and 63)
+    ids = [generate_id(6, rand=lambda n, b=b: bytes([b] * n)) for b in range(256)]
+    assert all(i[0].isalnum() and len(i) == 6 for i in ids)
+    assert any("-" in i for i in ids), "the rest of the id keeps the full alphabet"

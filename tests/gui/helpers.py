@@ -9,7 +9,7 @@ from typing import Any
 from PySide6.QtCore import SignalInstance
 
 
-async def wait_signal(signal: SignalInstance, timeout: float = 5.0) -> tuple[Any, ...]:
+async def wait_signal(signal: SignalInstance, timeout: float = 30.0) -> tuple[Any, ...]:
     """Wait for the next emission of ``signal``; return its arguments."""
     future: asyncio.Future[tuple[Any, ...]] = asyncio.get_running_loop().create_future()
 
@@ -25,7 +25,7 @@ async def wait_signal(signal: SignalInstance, timeout: float = 5.0) -> tuple[Any
 
 
 async def wait_until(
-    predicate: Callable[[], object], timeout: float = 5.0, interval: float = 0.01
+    predicate: Callable[[], object], timeout: float = 30.0, interval: float = 0.01
 ) -> None:
     """Poll ``predicate`` while the loop keeps running; TimeoutError if it stays false."""
     async with asyncio.timeout(timeout):

@@ -50,7 +50,7 @@ async def _run_until_closed(options: Options, check: Any = None) -> int:
 
 async def test_amain_starts_the_sandbox_and_closes_cleanly() -> None:
     async def check(window: MainWindow) -> None:
-        await wait_until(lambda: window.ctx.sandbox is not None, timeout=10)
+        await wait_until(lambda: window.ctx.sandbox is not None)
         assert window.ctx.sandbox is not None
         assert window.ctx.sandbox.rest_url in window.sandbox_label.text()
         assert any(c.source == "sandbox" for c in window.ctx.key_choices())

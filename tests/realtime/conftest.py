@@ -53,7 +53,7 @@ class Recorder:
     def _pull(self) -> None:
         self.events.extend(self.sub.drain())
 
-    async def wait(self, predicate: Callable[[Event], bool], timeout: float = 5.0) -> Event:
+    async def wait(self, predicate: Callable[[Event], bool], timeout: float = 30.0) -> Event:
         for event in self.events:
             if predicate(event):
                 return event
@@ -68,7 +68,7 @@ class Recorder:
         self,
         kind: type[T],
         predicate: Callable[[T], bool] = lambda b: True,
-        timeout: float = 5.0,
+        timeout: float = 30.0,
         after: int = 0,
     ) -> T:
         event = await self.wait(
@@ -89,7 +89,7 @@ class Recorder:
         return self.events[-1].seq if self.events else 0
 
 
-async def connected(conn: Connection, timeout_ms: int = 5_000) -> Connection:
+async def connected(conn: Connection, timeout_ms: int = 30_000) -> Connection:
     conn.connect()
     await conn.wait_for_state("connected", timeout_ms=timeout_ms)
     return conn

@@ -38,7 +38,7 @@ async def test_transient_auth_failures_retry_and_recover(
     assert change.retry_in_ms is not None and change.retry_in_ms > 0
     assert conn.state != "failed"
     sandbox.set_auth_server_mode(None)
-    await conn.wait_for_state("connected", timeout_ms=5_000)
+    await conn.wait_for_state("connected", timeout_ms=30_000)
     assert conn.client_id == "k"
     await conn.close()
 
@@ -48,19 +48,19 @@ async def test_auth_server_403_fails_the_connection(sandbox: Sandbox) -> None:
     auth = AuthUrlAuth(f"{sandbox.rest_url}/auth/jwt")
     conn = Connection("403", options(sandbox, auth, timeouts=SHORT))
     conn.connect()
-    await conn.wait_for_state("failed")
+    await conn.wait_for_state("failed", timeout_ms=30_000)
     reason = conn.error_reason
     assert reason is not None and (reason.code, reason.status_code) == (80019, 403)
     # Once healed, an explicit connect() recovers (a failed connection never retries alone).
     sandbox.set_auth_server_mode(None)
     conn.connect()
-    await conn.wait_for_state("connected")
+    await conn.wait_for_state("connected", timeout_ms=30_000)
     await conn.close()
     # RTC8c: authorize() on a failed connection connects with the new auth options.
     sandbox.set_auth_server_mode("403")
     again = Connection("403b", options(sandbox, auth, timeouts=SHORT))
     again.connect()
-    await again.wait_for_state("failed")
+    await again.wait_for_state("failed", timeout_ms=30_000)
     healed = AuthUrlAuth(f"{sandbox.rest_url}/auth/token")
     sandbox.set_auth_server_mode(None)
     token = await again.authorize(auth=healed)
@@ -78,15 +78,15 @@ async def test_renewal_failure_while_connected_then_recovery() -> None:
         await connected(conn)
         conn_id = conn.connection_id
         sb.set_auth_server_mode("500")
-        failed = await rec.wait_body(RenewalFailed, timeout=4)
+        failed = await rec.wait_body(RenewalFailed, timeout=30)
         assert failed.trigger == "server_auth" and failed.error.code == 80019
         assert conn.state == "connected"  # RSA4c3: stays connected, errorReason set
         assert conn.error_reason is not None and conn.error_reason.code == 80019
-        drop = await rec.wait_body(StateChanged, lambda s: s.current == "disconnected", timeout=4)
+        drop = await rec.wait_body(StateChanged, lambda s: s.current == "disconnected", timeout=30)
         assert drop.reason is not None and drop.reason.code in (40142, 80019)
         sb.set_auth_server_mode(None)
-        await rec.wait_body(RenewalSucceeded, timeout=5)
-        await conn.wait_for_state("connected")
+        await rec.wait_body(RenewalSucceeded, timeout=30)
+        await conn.wait_for_state("connected", timeout_ms=30_000)
         assert conn.connection_id == conn_id  # resumed within connectionStateTtl
         await conn.close()
 

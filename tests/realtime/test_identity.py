@@ -122,7 +122,7 @@ async def test_auth_callback_reveals_client_id_only_when_it_returns(sandbox: San
     gate.set()
     first = await rec.wait_body(ClientIdResolved)
     assert (first.client_id, first.source) == ("erin", "auth_callback")
-    await conn.wait_for_state("connected")
+    await conn.wait_for_state("connected", timeout_ms=30_000)
     assert _resolved(rec)[-1] == ("erin", "confirmed", "connected")
     await conn.close()
 
@@ -140,7 +140,7 @@ async def test_client_id_is_immutable(sandbox: Sandbox) -> None:
     with pytest.raises(AblyError) as info:
         await conn.authorize()
     assert info.value.ably_code == 40102
-    await conn.wait_for_state("failed")
+    await conn.wait_for_state("failed", timeout_ms=30_000)
     assert conn.error_reason is not None and conn.error_reason.code == 40102
     assert conn.client_id == "frank"
     await conn.close()
@@ -155,6 +155,6 @@ async def test_opaque_token_for_another_client_is_refused_by_the_server(
     await connected(conn)
     with pytest.raises(AblyError):
         await conn.authorize()
-    await conn.wait_for_state("failed")
+    await conn.wait_for_state("failed", timeout_ms=30_000)
     assert conn.error_reason is not None and conn.error_reason.code == 40102
     await conn.close()

@@ -37,7 +37,7 @@ async def test_manager_runs_named_connections_side_by_side(
         with pytest.raises(UserError):
             manager.add("Alice", options(sandbox, KeyAuth(key)))
         for conn in manager:
-            await conn.wait_for_state("connected")
+            await conn.wait_for_state("connected", timeout_ms=30_000)
         assert manager.names() == ["Alice", "Bob", "anon"] and len(manager) == 3
         assert (alice.client_id, bob.client_id, anon.client_id) == ("alice", "*", None)
         for conn in (alice, bob, anon):

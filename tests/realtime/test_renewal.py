@@ -33,8 +33,8 @@ async def _renew_five_times(lead_ms: int, trigger: str) -> tuple[Recorder, Conne
         await connected(conn)
         first_id = conn.connection_id
         for _ in range(RENEWALS):
-            await rec.wait_body(RenewalSucceeded, timeout=5, after=rec.last_seq)
-            await conn.wait_for_state("connected")
+            await rec.wait_body(RenewalSucceeded, timeout=30, after=rec.last_seq)
+            await conn.wait_for_state("connected", timeout_ms=30_000)
             assert conn.connection_id == first_id
         await conn.close()
         return rec, conn
@@ -106,8 +106,8 @@ async def test_revocation_renews_or_fails(sandbox: Sandbox) -> None:
     started = await rec.wait_body(RenewalStarted)
     assert started.reason is not None and started.reason.code == 40141
     await rec.wait_body(RenewalSucceeded)
-    await renewable.wait_for_state("connected")
-    await literal.wait_for_state("failed")
+    await renewable.wait_for_state("connected", timeout_ms=30_000)
+    await literal.wait_for_state("failed", timeout_ms=30_000)
     failed = lit_rec.bodies(StateChanged)[-1]
     assert failed.reason is not None and failed.reason.code == 40171
     assert failed.reason.cause is not None and failed.reason.cause.code == 40141
@@ -121,7 +121,7 @@ async def test_literal_token_expiring_fails_with_40171() -> None:
         conn = Connection("lit", options(sb, TokenAuth(token_details=details)))
         rec = Recorder(conn.stream)
         await connected(conn)
-        await conn.wait_for_state("failed", timeout_ms=5_000)
+        await conn.wait_for_state("failed", timeout_ms=30_000)
         assert conn.error_reason is not None and conn.error_reason.code == 40171
         assert rec.states()[-3:] == [
             ("connected", "disconnected"),
@@ -135,6 +135,6 @@ async def test_literal_token_gets_server_auth_hint_fails_with_40171(sandbox: San
     details = sandbox.issue_token(sandbox.demo_keys["full"].name, ttl_ms=1_500)
     conn = Connection("lit2", options(sandbox, TokenAuth(token_details=details)))
     await connected(conn)
-    await conn.wait_for_state("failed", timeout_ms=5_000)
+    await conn.wait_for_state("failed", timeout_ms=30_000)
     assert conn.error_reason is not None and conn.error_reason.code == 40171
     await conn.close()

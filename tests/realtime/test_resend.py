@@ -55,7 +55,7 @@ async def _subscriber(sb: Sandbox, channel: str) -> tuple[Connection, list[Messa
     return sub, got
 
 
-async def _received(got: list[MessageReceived], name: str, timeout: float = 5.0) -> None:
+async def _received(got: list[MessageReceived], name: str, timeout: float = 30.0) -> None:
     async with asyncio.timeout(timeout):
         while not any(m.name == name for m in got):
             await asyncio.sleep(0.01)
@@ -178,7 +178,7 @@ async def test_publish_while_disconnected_is_sent_after_reconnect(tmp_path: Path
         assert len(pub.pending) == 2 and pub.pending.serials == [None, None]
         second = Sandbox(config)
         await second.start()
-        async with asyncio.timeout(5):
+        async with asyncio.timeout(30):
             await asyncio.gather(*queued)
         # A new server: a new connectionId, so msgSerial restarted at 0 (RTN19a2).
         assert pub.connection_id != old_id

@@ -63,7 +63,7 @@ async def test_json_against_an_endpoint_with_a_key(sandbox: Sandbox) -> None:
     stop = asyncio.Event()
     args = _args("--endpoint", sandbox.ws_url, "--key", key.full(), "--client-id", "k", "--json")
     task = asyncio.create_task(watch.watch(args, out, stop))
-    async with asyncio.timeout(5):
+    async with asyncio.timeout(30):
         while '"current": "connected"' not in out.getvalue():
             await asyncio.sleep(0.02)
     stop.set()
@@ -100,7 +100,7 @@ def test_ctrl_c_closes_cleanly(tmp_path: Path) -> None:
             if "-> CONNECTED" in line and "connecting" in line:
                 break
         proc.send_signal(signal.SIGINT)
-        rest, err = proc.communicate(timeout=10)
+        rest, err = proc.communicate(timeout=60)
     finally:
         if proc.poll() is None:
             proc.kill()

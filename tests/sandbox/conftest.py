@@ -19,7 +19,7 @@ from tokenlab.core.keys import ApiKey
 from tokenlab.core.tokens import TokenParams, TokenRequest, create_token_request
 from tokenlab.sandbox import Sandbox, SandboxConfig
 
-WAIT = 5.0
+WAIT = 30.0  # a hang guard for awaited frames, never a performance bound
 
 
 class FakeClock:

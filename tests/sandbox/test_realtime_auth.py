@@ -17,9 +17,9 @@ async def test_auth_before_expiry_then_disconnected_40142_then_resume(
     sb: Sandbox, http: aiohttp.ClientSession
 ) -> None:
     client, first = await connected(sb, http, accessToken=token(sb, client_id="e", ttl_ms=1_500))
-    auth = await client.expect(17, timeout=3)  # lead = min(30 s, ttl / 3) = 500 ms
+    auth = await client.expect(17)  # lead = min(30 s, ttl / 3) = 500 ms
     assert "auth" not in auth
-    frame = await client.expect_error(6, 40142, timeout=3)
+    frame = await client.expect_error(6, 40142)
     assert frame["error"]["statusCode"] == 401
     assert await client.closed()
     key = first["connectionDetails"]["connectionKey"]
@@ -58,7 +58,7 @@ async def test_answering_auth_keeps_the_connection(
     sb: Sandbox, http: aiohttp.ClientSession
 ) -> None:
     client, first = await connected(sb, http, accessToken=token(sb, client_id="k", ttl_ms=1_200))
-    await client.expect(17, timeout=3)
+    await client.expect(17)
     await client.send({"action": 17, "auth": {"accessToken": token(sb, client_id="k")}})
     renewed = await client.expect(4)
     assert renewed["connectionId"] == first["connectionId"]
@@ -175,7 +175,10 @@ async def test_resume_after_close_or_ttl_is_80008(
         client, first = await connected(sb, http, key=key_of(sb).full())
         await client.send({"action": 5})
         assert await client.closed()
-        await asyncio.sleep(0.6)
+        clock.advance(400)  # past connectionStateTtl on the sandbox's clock
+        async with asyncio.timeout(30):  # the sweeper discards it on its next tick
+            while any(c.connection_id == first["connectionId"] for c in sb.connections()):
+                await asyncio.sleep(0.01)
         key = first["connectionDetails"]["connectionKey"]
         client, again = await connected(sb, http, key=key_of(sb).full(), resume=key)
         assert again["error"]["code"] == 80008

@@ -61,7 +61,7 @@ async def test_versions_2_to_6_and_unknown_params(
 
 async def test_format_absent_means_json(sb: Sandbox, http: aiohttp.ClientSession) -> None:
     ws = await http.ws_connect(f"{sb.ws_url}?key={key_of(sb).full()}")  # no path, no v, no format
-    msg = await ws.receive(timeout=5)
+    msg = await ws.receive(timeout=30)
     assert msg.type == aiohttp.WSMsgType.TEXT and '"action":4' in msg.data
     await ws.close()
 

@@ -19,6 +19,7 @@ from tokenlab.core.errors import KeyFormatError
 MASK = "••••"
 _KEY_RE = re.compile(r"^([^:\s.]+)\.([^:\s.]+):([^:.\s]+)$")
 _ID_ALPHABET = string.ascii_letters + string.digits + "-_"
+_ID_START_ALPHABET = string.ascii_letters + string.digits
 _SECRET_ALPHABET = string.ascii_letters + string.digits + "-_"
 
 
@@ -101,8 +102,13 @@ def _pick(alphabet: str, n: int, rand: Callable[[int], bytes]) -> str:
 
 
 def generate_id(n: int = 6, rand: Callable[[int], bytes] = os.urandom) -> str:
-    """A URL-safe identifier for an app or key id (no '.' or ':')."""
-    return _pick(_ID_ALPHABET, n, rand)
+    """A URL-safe identifier for an app or key id (no '.' or ':').
+
+    It never starts with '-' or '_': a key beginning with '-' reads as an option on a command
+    line (``--key -abc.def:…``), so ids start with a letter or digit."""
+    raw = rand(n)
+    first = _ID_START_ALPHABET[raw[0] % len(_ID_START_ALPHABET)]
+    return first + "".join(_ID_ALPHABET[b % len(_ID_ALPHABET)] for b in raw[1:])
 
 
 def generate_secret(rand: Callable[[int], bytes] = os.urandom) -> str:

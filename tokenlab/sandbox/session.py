@@ -54,7 +54,7 @@ class Session:
     link: Link | None = None
     attached: dict[str, int] = field(default_factory=dict)
     reauth_sent_for: int | None = None
-    detached_at: float | None = None
+    detached_at: int | None = None  # sandbox clock (ms) when the transport went away
     hinted: set[int] = field(default_factory=set)  # revocation ids already hinted with AUTH
     # Highest msgSerial processed on this connection: after a resume the client resends what it
     # had no ACK for (RTN19a) with the same serials, and those must not be published twice.
@@ -160,7 +160,7 @@ class SessionRegistry:
             return
         session.link = None
         if session.connection_id in self._sessions:
-            session.detached_at = link.loop.time()
+            session.detached_at = self._ctx.now_ms()
         for name in list(session.attached):
             self._ctx.hub.detach(session.app_id, name, session.connection_id)
         session.attached.clear()
@@ -279,11 +279,11 @@ class SessionRegistry:
     def sweep(self, mono: float) -> None:
         cfg, now = self._ctx.config, self._ctx.now_ms()
         idle = cfg.max_idle_interval_ms / 2000
-        ttl = cfg.connection_state_ttl_ms / 1000
+        ttl_ms = cfg.connection_state_ttl_ms
         for session in list(self._sessions.values()):
             link = session.link
             if link is None or not link.alive:
-                if session.detached_at is not None and mono - session.detached_at >= ttl:
+                if session.detached_at is not None and now - session.detached_at >= ttl_ms:
                     self.discard(session, "expired after connectionStateTtl")
                 continue
             if self._check_token(session, now):

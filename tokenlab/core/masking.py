@@ -48,3 +48,13 @@ def mask_text(text: str, masked: bool = True) -> str:
     text = _KEY_RE.sub(lambda m: f"{m.group(1)}{m.group(2)}{mask_secret(m.group(3))}", text)
     text = _FIELD_RE.sub(lambda m: m.group(1) + mask_secret(m.group(2)) + m.group(3), text)
     return _QUERY_RE.sub(lambda m: m.group(1) + mask_secret(m.group(2)), text)
+
+
+_SPANS = ((_JWT_RE, 3), (_KEY_RE, 3), (_FIELD_RE, 2), (_QUERY_RE, 2))
+
+
+def secret_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of every credential ``mask_text`` would mask, for editors that paint masks
+    over text they must keep (the user's own input)."""
+    spans = [m.span(group) for regex, group in _SPANS for m in regex.finditer(text)]
+    return [(a, b - KEEP if b - a > 2 * KEEP else b) for a, b in spans]  # the last 4 stay

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import aiohttp
 from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QPushButton
 from pytestqt.modeltest import ModelTester
 
 from tests.gui.helpers import wait_until
@@ -35,6 +36,10 @@ async def test_switch_opens_the_room_and_shows_the_roster(
         ctx.update_settings(mask_secrets=True)
         assert credential not in tab.classroom.credential.text()
         assert tab.classroom.credential.text().endswith(credential[-4:])
+        copy = next(b for b in tab.classroom.findChildren(QPushButton)
+                    if b.toolTip() == "Copy the credential")  # fmt: skip
+        copy.click()
+        assert QGuiApplication.clipboard().text() == credential  # Copy copies the real one
         async with aiohttp.ClientSession() as http:
             for name in ("Ada", "Grace"):
                 async with http.post(url + "join", data={"name": name}) as r:

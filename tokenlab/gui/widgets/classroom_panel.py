@@ -67,8 +67,7 @@ class ClassroomPanel(QGroupBox):
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         form.addRow("Join page", copy_row(self, self.join_url, "join URL"))
         form.addRow("Join from a shell", copy_row(self, self.join_hint, "join command"))
-        secret = copy_row(self, self.credential, "instructor credential", self.credential_text)
-        form.addRow("Instructor credential", secret)
+        form.addRow("Instructor credential", copy_row(self, self.credential, "credential"))
         self.credential.setToolTip(
             "Instructor-only routes on the attendee address answer with this in the "
             "X-Tokenlab-Instructor header. Masked with the secrets."
@@ -83,9 +82,6 @@ class ClassroomPanel(QGroupBox):
         self.switch.toggled.connect(self.open_requested)
         self.show_closed()
 
-    def credential_text(self) -> str:
-        return self._credential
-
     def set_masked(self, masked: bool) -> None:
         self._masked = masked
         self.credential.setText(mask_secret(self._credential, masked))
@@ -95,6 +91,7 @@ class ClassroomPanel(QGroupBox):
         self.switch.setChecked(True)
         self.switch.blockSignals(False)
         self._credential = credential
+        self.credential.setProperty("realText", credential)  # what Copy copies
         self.join_url.setText(urls[0])
         self.join_url.setToolTip("\n".join(urls))
         self.join_hint.setText(f"curl -H 'Accept: application/json' -d name=Ada {urls[0]}join")
@@ -111,6 +108,7 @@ class ClassroomPanel(QGroupBox):
         self.switch.setChecked(False)
         self.switch.blockSignals(False)
         self._credential = ""
+        self.credential.setProperty("realText", "")
         self.details.setVisible(False)
         self.qr.setVisible(False)
         self.qr.clear()

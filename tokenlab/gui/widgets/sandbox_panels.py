@@ -4,7 +4,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Signal
@@ -70,15 +69,15 @@ def show_result(label: QLabel, text: str, error: UserError | None = None) -> Non
     label.setText(text)
 
 
-def copy_row(
-    parent: QWidget, edit: QLineEdit, name: str, real_text: Callable[[], str] | None = None
-) -> QHBoxLayout:
-    """A read-only line edit with a Copy button (``real_text``: what to copy when masked)."""
+def copy_row(parent: QWidget, edit: QLineEdit, name: str) -> QHBoxLayout:
+    """A read-only line edit with a Copy button. A masked edit keeps its real text in the
+    ``realText`` property (a closure over the panel would make a cycle Qt cannot collect)."""
     edit.setReadOnly(True)
     edit.setAccessibleName(name)
     copy = _button(parent, "Copy", f"Copy the {name}")
-    source = real_text or edit.text
-    copy.clicked.connect(lambda: QGuiApplication.clipboard().setText(source()))
+    copy.clicked.connect(
+        lambda: QGuiApplication.clipboard().setText(edit.property("realText") or edit.text())
+    )
     row = QHBoxLayout()
     row.addWidget(edit, 1)
     row.addWidget(copy)

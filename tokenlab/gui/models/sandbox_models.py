@@ -80,7 +80,8 @@ class RecordTableModel(QAbstractTableModel, Generic[R]):
     ) -> Any:
         if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self._columns):
             return None
-        return self._columns[section].header if role == Qt.ItemDataRole.DisplayRole else None
+        roles = (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole)  # elided: the tip
+        return self._columns[section].header if role in roles else None
 
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):

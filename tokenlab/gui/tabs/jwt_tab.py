@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QScrollArea,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -33,6 +32,7 @@ from tokenlab.gui.context import AppContext, UseInLive
 from tokenlab.gui.tabs.base import TabPage, TabSpec
 from tokenlab.gui.widgets.common import FeedbackLabel, MonoText, copy_button, heading
 from tokenlab.gui.widgets.findings_view import FindingsView
+from tokenlab.gui.widgets.fitting import FormScrollArea
 from tokenlab.gui.widgets.jwt_forms import AblyJwtForm, EmbeddedForm, GeneralForm
 from tokenlab.gui.widgets.masking import MaskedText
 from tokenlab.gui.widgets.report_banner import ReportBanner
@@ -107,8 +107,7 @@ class JwtTab(TabPage):
         forms_layout.addWidget(heading("Claims (payload)"))
         forms_layout.addWidget(self.claims_edit, 2)
         forms_layout.addWidget(self.sign_feedback)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
+        scroll = FormScrollArea()  # reflows instead of hiding the form's right edge
         scroll.setWidget(forms)
         left = QWidget()
         self.left_layout = left_layout = QVBoxLayout(left)

@@ -24,10 +24,15 @@ from PySide6.QtWidgets import (
 
 from tokenlab.core.errors import UserError
 from tokenlab.gui import theme
+from tokenlab.gui.widgets.fitting import show_in_field
 from tokenlab.gui.widgets.masking import mask_secret
 from tokenlab.gui.widgets.sandbox_panels import copy_row, show_result
 
 QR_MODULE_PX = 4
+CREDENTIAL_TIP = (
+    "Instructor-only routes on the attendee address answer with this in the "
+    "X-Tokenlab-Instructor header. Masked with the secrets; Copy copies it."
+)
 
 
 def qr_pixmap(text: str, scale: int = QR_MODULE_PX) -> QPixmap:
@@ -64,14 +69,10 @@ class ClassroomPanel(QGroupBox):
         self.details = QWidget(self)
         form = QFormLayout(self.details)
         form.setContentsMargins(0, 0, 0, 0)
-        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)  # narrow column: stack
         form.addRow("Join page", copy_row(self, self.join_url, "join URL"))
         form.addRow("Join from a shell", copy_row(self, self.join_hint, "join command"))
         form.addRow("Instructor credential", copy_row(self, self.credential, "credential"))
-        self.credential.setToolTip(
-            "Instructor-only routes on the attendee address answer with this in the "
-            "X-Tokenlab-Instructor header. Masked with the secrets."
-        )
         row = QHBoxLayout()
         row.addWidget(self.details, 1)
         row.addWidget(self.qr)
@@ -84,7 +85,7 @@ class ClassroomPanel(QGroupBox):
 
     def set_masked(self, masked: bool) -> None:
         self._masked = masked
-        self.credential.setText(mask_secret(self._credential, masked))
+        show_in_field(self.credential, mask_secret(self._credential, masked), CREDENTIAL_TIP)
 
     def show_open(self, urls: list[str], credential: str) -> None:
         self.switch.blockSignals(True)
@@ -92,9 +93,8 @@ class ClassroomPanel(QGroupBox):
         self.switch.blockSignals(False)
         self._credential = credential
         self.credential.setProperty("realText", credential)  # what Copy copies
-        self.join_url.setText(urls[0])
-        self.join_url.setToolTip("\n".join(urls))
-        self.join_hint.setText(f"curl -H 'Accept: application/json' -d name=Ada {urls[0]}join")
+        show_in_field(self.join_url, urls[0], "\n".join(urls[1:]))
+        show_in_field(self.join_hint, f"curl -d name=Ada {urls[0]}join")
         self.set_masked(self._masked)
         self.qr.setPixmap(qr_pixmap(urls[0]))
         self.qr.setToolTip(f"Scan to open {urls[0]}")

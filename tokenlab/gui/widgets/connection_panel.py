@@ -35,11 +35,12 @@ from tokenlab.gui.models.live_connections import (
     format_pairs,
     parse_pairs,
 )
+from tokenlab.gui.widgets.fitting import ElidingComboBox
 from tokenlab.realtime.options import IssuedKind
 
 
 def _combo(parent: QWidget, labels: Mapping[Any, str], name: str) -> QComboBox:
-    combo = QComboBox(parent)
+    combo = ElidingComboBox(parent)
     for value, label in labels.items():
         combo.addItem(label, value)
     combo.setAccessibleName(name)

@@ -35,6 +35,7 @@ from tokenlab.gui.models.events_model import (
 )
 from tokenlab.gui.models.live_details import EMPTY_DETAILS, details_html
 from tokenlab.gui.models.live_records import LogEntry, Severity
+from tokenlab.gui.widgets.fitting import ElidingComboBox
 
 ALL_CONNECTIONS = "All connections"
 KIND_GROUPS: dict[str, frozenset[str] | None] = {
@@ -56,10 +57,10 @@ COLUMN_CHARS = {COL_SEQ: 7, COL_TIME: 13, COL_CONN: 11, COL_KIND: 10, COL_CODE: 
 
 
 def _combo(parent: QWidget, items: list[str], name: str) -> QComboBox:
-    combo = QComboBox(parent)
+    combo = ElidingComboBox(parent)
     combo.addItems(items)
     combo.setAccessibleName(name)
-    combo.setToolTip(name)
+    combo.set_base_tip(name)
     combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
     combo.setMinimumContentsLength(6)
     return combo

@@ -111,8 +111,9 @@ class SnippetsPanel(QGroupBox):
             edit.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
             self.tabs.addTab(edit, title)
         form.addRow(self.tabs)
-        footer = QHBoxLayout()  # one spanning row: a long note must not widen the label column
-        footer.addWidget(self.note, 1)
+        form.addRow(self.note)  # spanning rows: a wrapped note gets the height it needs
+        footer = QHBoxLayout()
+        footer.addStretch(1)
         footer.addWidget(self.copy)
         form.addRow(footer)
         self.note.setWordWrap(True)

@@ -118,7 +118,9 @@ class _PaletteIconEngine(QIconEngine):
         painter.drawPixmap(rect, self.pixmap(rect.size(), mode, state))
 
     def clone(self) -> QIconEngine:
-        return _PaletteIconEngine(self._svg)
+        twin = _PaletteIconEngine(self._svg)
+        _ENGINES.append(twin)  # C++ owns the clone's use; Python must keep its half alive
+        return twin
 
 
 @functools.cache

@@ -69,18 +69,30 @@ def show_result(label: QLabel, text: str, error: UserError | None = None) -> Non
     label.setText(text)
 
 
-def copy_row(parent: QWidget, edit: QLineEdit, name: str) -> QHBoxLayout:
-    """A read-only line edit with a Copy button. A masked edit keeps its real text in the
-    ``realText`` property (a closure over the panel would make a cycle Qt cannot collect)."""
+class CopyButton(QPushButton):
+    """Copies a field's text, or its ``realText`` property when the field shows a mask."""
+
+    def __init__(self, edit: QLineEdit, name: str, parent: QWidget) -> None:
+        super().__init__("Copy", parent)
+        self.setToolTip(f"Copy the {name}")
+        self.setAccessibleName("Copy")
+        self._edit = edit
+        self.clicked.connect(self._on_clicked)
+
+    def _on_clicked(self) -> None:
+        text = self._edit.property("realText") or self._edit.text()
+        QGuiApplication.clipboard().setText(str(text))
+
+
+def copy_row(parent: QWidget, edit: QLineEdit, name: str) -> QWidget:
+    """A read-only line edit with a Copy button, in a row widget of their own."""
     edit.setReadOnly(True)
     edit.setAccessibleName(name)
-    copy = _button(parent, "Copy", f"Copy the {name}")
-    copy.clicked.connect(
-        lambda: QGuiApplication.clipboard().setText(edit.property("realText") or edit.text())
-    )
-    row = QHBoxLayout()
-    row.addWidget(edit, 1)
-    row.addWidget(copy)
+    row = QWidget(parent)
+    layout = QHBoxLayout(row)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.addWidget(edit, 1)
+    layout.addWidget(CopyButton(edit, name, row))
     return row
 
 

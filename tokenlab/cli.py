@@ -1,4 +1,5 @@
-"""The command-line front door: ``tokenlab [inspect|token-request|jwt|verify|sandbox|watch]``.
+"""The command-line front door: ``tokenlab [inspect|diff|token-request|request-token|revoke|jwt|
+verify|auth-url|sandbox|watch|lesson]``.
 
 With no subcommand (or only GUI options such as ``--selftest``) ``tokenlab`` opens the desktop
 app. Each subcommand lives in ``tokenlab/commands/<name>.py`` and exposes ``register(subparsers)``;
@@ -16,7 +17,19 @@ from collections.abc import Sequence
 
 from tokenlab import __version__
 
-COMMANDS = ("inspect", "token_request", "jwt", "verify", "sandbox", "watch")
+COMMANDS = (
+    "inspect",
+    "diff",
+    "token_request",
+    "request_token",
+    "revoke",
+    "jwt",
+    "verify",
+    "auth_url",
+    "sandbox",
+    "watch",
+    "lesson",
+)
 
 EPILOG = """exit codes:
   0  fine
@@ -43,8 +56,34 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# Options whose value may itself start with '-' (a key whose app id begins with '-', a token):
+# argparse would take such a value for an option, so ``--key -x.y:z`` becomes ``--key=-x.y:z``.
+VALUE_OPTIONS = frozenset({"--key", "--token", "--secret", "--other-key"})
+
+
+def join_dash_values(args: list[str]) -> list[str]:
+    out: list[str] = []
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        nxt = args[i + 1] if i + 1 < len(args) else None
+        if (
+            arg in VALUE_OPTIONS
+            and nxt is not None
+            and nxt.startswith("-")
+            and not nxt.startswith("--")
+            and nxt != "-"
+        ):
+            out.append(f"{arg}={nxt}")
+            i += 2
+            continue
+        out.append(arg)
+        i += 1
+    return out
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = list(sys.argv[1:] if argv is None else argv)
+    args = join_dash_values(list(sys.argv[1:] if argv is None else argv))
     if not args or (args[0].startswith("--") and args[0] not in ("--help", "--version")):
         from tokenlab.gui.app import main as gui_main
 

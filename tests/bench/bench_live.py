@@ -42,8 +42,8 @@ from tokenlab.core.secrets import SecretStore
 from tokenlab.core.settings import Settings
 from tokenlab.gui.context import AppContext
 from tokenlab.gui.errors import ErrorReporter
+from tokenlab.gui.live.tab import LiveTab
 from tokenlab.gui.runner import TaskRunner
-from tokenlab.gui.tabs.live_tab import LiveTab
 from tokenlab.realtime.events import (
     EventBody,
     FrameReceived,

@@ -75,6 +75,9 @@ def test_empty_intersection_is_401(
         ({"[queues]x": ["publish"]}, "capability.bad_qualifier"),
         ({"a::b": ["publish"]}, "capability.bad_resource"),
         ({"*": ["statistics"]}, "capability.unknown_op"),
+        ({"x": [{}]}, "capability.op_not_string"),
+        ({"x": [["publish"]]}, "capability.op_not_string"),
+        ({"x": [1, "publish"]}, "capability.op_not_string"),
     ],
 )
 def test_invalid_capabilities_are_400(value: object, code: str) -> None:

@@ -13,18 +13,18 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from tokenlab.gui.context import AppContext
-from tokenlab.gui.models.live_records import LogEntry
-from tokenlab.gui.tabs.live_tab import LiveTab
+from tokenlab.gui.live.records import LogEntry
+from tokenlab.gui.live.tab import LiveTab
 from tokenlab.realtime.options import Timeouts
 from tokenlab.sandbox import Sandbox, SandboxConfig
 
-# Short timers so failures show within a test's time bound.
+# Short retry timers so tests are quick; request timeouts generous for a busy machine.
 FAST = {
     "timeouts": Timeouts(
-        realtime_request_timeout=4_000,
+        realtime_request_timeout=10_000,
         disconnected_retry_timeout=500,
         suspended_retry_timeout=1_000,
-        http_request_timeout=4_000,
+        http_request_timeout=10_000,
     )
 }
 

@@ -20,7 +20,7 @@ from tests.gui.live_events import (
     state,
     token,
 )
-from tokenlab.gui.models.events_model import (
+from tokenlab.gui.live.log_model import (
     CHUNK,
     COL_CODE,
     COL_CONN,
@@ -32,7 +32,7 @@ from tokenlab.gui.models.events_model import (
     EventFilterProxy,
     EventLogModel,
 )
-from tokenlab.gui.models.live_records import EntryAdapter, FrameRecord, LogEntry, Severity
+from tokenlab.gui.live.records import EntryAdapter, FrameRecord, LogEntry, Severity
 from tokenlab.realtime.events import Note
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -11,8 +12,10 @@ from PySide6.QtCore import QMimeData, QUrl
 
 from tests.gui.helpers import wait_until
 from tokenlab.core import samples
+from tokenlab.core.ably_jwt import b64url_encode, hs256
 from tokenlab.core.report import TokenKind
 from tokenlab.core.settings import KeyProfile
+from tokenlab.core.timefmt import year
 from tokenlab.gui.context import AppContext
 from tokenlab.gui.tabs.inspect_tab import DEBOUNCE_MS, InspectTab
 from tokenlab.gui.widgets.token_editor import ColourRange
@@ -70,14 +73,22 @@ async def test_expired_token_shows_an_error_with_its_ably_code(tab: InspectTab) 
     tab.set_text(_sample("expired-token"))
     codes = [f.ably_code for f in tab.view.findings.findings]
     assert 40142 in codes
-    assert tab.view.banner.verdict.text().startswith("Ably would reject")
+    assert tab.view.banner.verdict.text().startswith("Rejected: Ably would refuse it with 40142")
     assert "expired" in tab.view.banner.times.text()
+    matrix = tab.view.matrix
+    matrix.channel.setText("chat:lobby")
+    matrix.operation.setCurrentText("subscribe")
+    assert matrix.result.text().startswith("Yes, but the token is expired")
+    assert "40142" in matrix.result.text()
 
 
 async def test_pasted_api_key_is_flagged(tab: InspectTab) -> None:
     tab.accept_paste(_sample("api-key"))
     assert tab.report is not None and tab.report.kind == TokenKind.API_KEY
-    assert any(f.severity.value == "error" for f in tab.view.findings.findings)
+    assert any(f.code == "key.pasted" for f in tab.view.findings.findings)
+    verdict = tab.view.banner.verdict.text()
+    assert verdict.startswith("Accepted, but:") and "Ably would reject" not in verdict
+    assert tab.view.banner.verdict.text() == tab.report.verdict.sentence  # as the CLI says it
     assert tab.copy_text() == _sample("api-key")  # the raw text, never a masked token
 
 
@@ -177,3 +188,44 @@ async def test_inputs_without_claims_say_so(tab: InspectTab) -> None:
     assert tab.view.claims_page.currentWidget() is tab.view.no_claims
     tab.set_text(_sample("ably-jwt"))
     assert tab.view.claims_page.currentWidget() is tab.view.claims_view
+
+
+def _jwt(claims: dict[str, Any]) -> str:
+    """An HS256 JWT signed with the sample key, claims as given (deliberately odd values)."""
+    header = {"typ": "JWT", "alg": "HS256", "kid": samples.SAMPLE_KEY.name}
+    head = b64url_encode(json.dumps(header).encode())
+    signing = f"{head}.{b64url_encode(json.dumps(claims).encode())}"
+    return f"{signing}.{b64url_encode(hs256(samples.SAMPLE_KEY.secret, signing))}"
+
+
+async def test_ms_exp_header_agrees_with_the_finding(tab: InspectTab) -> None:
+    exp_ms = NOW + 3_600_000
+    tab.set_text(_jwt({"iat": NOW // 1000, "exp": exp_ms, "x-ably-capability": "{}"}))
+    finding = next(f for f in tab.view.findings.findings if f.code == "jwt.exp_in_ms")
+    assert f"year {year(exp_ms * 1000):,}" in finding.message and "1796" not in finding.message
+    assert "min" not in tab.view.banner.times.text()
+    assert "years" in tab.view.banner.times.text()
+
+
+async def test_misspelt_claim_is_accepted_but_and_codes_are_not_body_text(tab: InspectTab) -> None:
+    from tokenlab.gui.widgets.findings_view import card_html
+
+    tab.set_text(_jwt({"iat": NOW // 1000, "exp": NOW // 1000 + 600, "x-ably-capabilities": "{}"}))
+    assert tab.view.banner.verdict.text().startswith(
+        "Accepted, but: Ably ignores the unknown claim 'x-ably-capabilities'"
+    )
+    for finding in tab.view.findings.findings:
+        body = card_html(finding, tab.palette())
+        assert finding.code not in body  # e.g. "claims.misspelt" stays out of the card
+    counts = tab.view.findings.summary.text()
+    assert "Nothing Ably would object to" not in counts
+
+
+async def test_token_from_the_embedded_sandbox_is_described(tab: InspectTab, sandbox: Any) -> None:
+    key = sandbox.demo_keys["chat"]
+    details = sandbox.issue_token(key.name, client_id="carol")
+    tab.set_text(details.token)
+    assert "issued by the embedded sandbox" in tab.view.banner.title.text()
+    assert tab.view.identity.client_id.text() == "'carol'"
+    assert "expires in 1 h" in tab.view.banner.times.text()
+    assert not any(f.code == "input.key_name" for f in tab.view.findings.findings)

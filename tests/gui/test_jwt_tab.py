@@ -132,3 +132,34 @@ async def test_use_in_live_and_open_in_inspect(tab: JwtTab, ctx: AppContext) -> 
     tab.open_in_inspect()
     assert handed[0].kind == "token" and handed[0].value == tab.token
     assert sent == [tab.token]
+
+
+async def test_expiry_ticks(tab: JwtTab, ctx: AppContext) -> None:
+    clock = [ctx.now_ms()]
+    ctx.now_ms = lambda: clock[0]
+    tab.ably.keys.select(samples.SAMPLE_KEY.name)
+    tab.rebuild()
+    assert "expires in 1 h" in tab.banner.times.text()
+    assert tab._tick.isActive()
+    clock[0] += 1_000
+    tab._on_tick()
+    assert "expires in 59 min 59 s" in tab.banner.times.text()
+    clock[0] += 3_600_000
+    for _ in range(5):
+        tab._on_tick()
+    assert "expired" in tab.banner.times.text()
+    assert tab.banner.verdict.text().startswith("Rejected")
+
+
+async def test_form_follows_claims_edited_by_hand(tab: JwtTab) -> None:
+    tab.ably.keys.select(samples.SAMPLE_KEY.name)
+    claims = json.loads(tab.claims_edit.toPlainText())
+    claims["x-ably-clientId"] = "mallory"
+    claims["exp"] = claims["iat"] + 120
+    tab.claims_edit.setPlainText(json.dumps(claims))
+    assert tab.ably.client_id.text() == "mallory"
+    assert tab.ably.ttl.value() * int(tab.ably.ttl_unit.currentData()) == 120
+    tab.ably.revocation_key.setText("group-a")  # a form edit re-signs from the form
+    decoded = decode_jwt(tab.token)
+    assert decoded.claims["x-ably-clientId"] == "mallory"
+    assert decoded.claims["exp"] - decoded.claims["iat"] == 120

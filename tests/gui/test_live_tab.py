@@ -14,10 +14,10 @@ from tests.gui.helpers import wait_until
 from tests.gui.live_helpers import entries, kinds, live_tab
 from tokenlab.core.clock import system_now_ms
 from tokenlab.gui.context import AppContext, UseInLive
-from tokenlab.gui.models.live_connections import STATE_ROLE
-from tokenlab.gui.models.live_records import FrameRecord
-from tokenlab.gui.tabs.live_tab import LiveTab
-from tokenlab.gui.widgets.timeline_paint import STATE_COLOURS
+from tokenlab.gui.live.connections import STATE_ROLE
+from tokenlab.gui.live.records import FrameRecord
+from tokenlab.gui.live.tab import LiveTab
+from tokenlab.gui.live.timeline_paint import STATE_COLOURS
 from tokenlab.realtime.events import TokenObtained
 
 
@@ -61,11 +61,14 @@ async def test_presets_connect_with_their_identities(
     async with live_tab(ctx) as (live, _sandbox):
         keep_alive.append(live)
         alice, bob, anon = add(live, "Alice"), add(live, "Bob"), add(live, "Anonymous")
-        for name in (alice, bob, anon):
+        basic, reader = add(live, "Basic"), add(live, "Reader")
+        for name in (alice, bob, anon, basic, reader):
             await connected(live, name)
         assert live.manager.get(alice).client_id == "alice"
-        assert live.manager.get(bob).client_id == "bob"  # wildcard token + clientId option
+        assert live.manager.get(bob).client_id == "*"  # a wildcard token, no clientId option
         assert live.manager.get(anon).client_id is None
+        assert live.manager.get(basic).client_id == "basic-user"  # the key claims it
+        assert live.manager.get(reader).client_id == "reader"
         qtmodeltester.check(live.connections, force_py=True)
         # unfiltered, the table shows the log model itself (no per-row proxy cost)
         assert live.log.table.model() is live.log_model

@@ -26,7 +26,8 @@ def test_tabs_are_discovered_in_order() -> None:
     assert ids[:3] == ["inspect", "token_request", "jwt"]
     missing = discover_tabs(("tokenlab.gui.tabs.no_such_tab",))
     assert missing == []  # a module that is not written yet adds no tab
-    assert len(TAB_MODULES) == 5
+    assert len(TAB_MODULES) == 6
+    assert ids[-1] == "lessons"
 
 
 async def test_pages_are_built_lazily(ctx: AppContext, qtbot: Any) -> None:

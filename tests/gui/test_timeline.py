@@ -7,10 +7,10 @@ from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QApplication
 
 from tests.gui.live_events import T0, EventMaker, session, state, token
-from tokenlab.gui.models.live_records import EntryAdapter, LogEntry
-from tokenlab.gui.models.timeline_lanes import TimelineLanes
-from tokenlab.gui.widgets.timeline import TimelineWidget
-from tokenlab.gui.widgets.timeline_paint import STATE_COLOURS, TOKEN_COLOURS, TimelineGeometry
+from tokenlab.gui.live.records import EntryAdapter, LogEntry
+from tokenlab.gui.live.timeline import TimelineWidget
+from tokenlab.gui.live.timeline_lanes import TimelineLanes
+from tokenlab.gui.live.timeline_paint import STATE_COLOURS, TOKEN_COLOURS, TimelineGeometry
 
 WIDTH, HEIGHT = 900, 260
 
@@ -55,7 +55,7 @@ def test_lanes_fold_states_tokens_and_markers() -> None:
         (T0 + 30_050, T0 + 90_050),
     ]
     kinds = [m.kind for m in alice.markers]
-    assert kinds == ["server_auth", "renewal", "renewed", "warning"]
+    assert kinds == ["server_auth", "renewal", "renewed", "disconnect"]
     spans = alice.spans(T0 + 5_000, T0 + 50_000, now_ms=T0 + 60_000)
     assert [s[2] for s in spans] == ["connected", "disconnected"]
     assert spans[-1][1] == T0 + 60_000  # the current state runs to now
@@ -173,3 +173,53 @@ def test_geometry_is_consistent() -> None:
     assert g.band_rect(0).bottom() < g.token_rect(0, 0).top()
     assert g.token_rect(0, 1).bottom() < g.lane_top(1) + g.lane_h
     assert token(T0, T0 + 1).expires_ms == T0 + 1
+
+
+def test_legend_lists_every_marker_and_the_hint_stays_clear_of_it(qapp: QApplication) -> None:
+    from tokenlab.gui.live.timeline_paint import (
+        MARKER_COLOURS,
+        empty_hint_rect,
+        legend_items,
+        legend_top,
+    )
+    from tokenlab.realtime.kinds import MARKERS
+
+    assert set(MARKER_COLOURS) == set(MARKERS)
+    listed = {kind.removeprefix("marker:") for kind, _ in legend_items()}
+    assert set(MARKERS) <= listed
+    widget = TimelineWidget(now_ms=lambda: T0)
+    widget.resize(WIDTH, HEIGHT)
+    widget.canvas.resize(WIDTH, HEIGHT)
+    image = widget.canvas.render_image(WIDTH, HEIGHT)
+    g = widget.canvas.geometry_for(WIDTH, HEIGHT)
+    # every marker colour is painted somewhere in the (empty) timeline's legend
+    legend = image.copy(0, g.lane_top(1), WIDTH, HEIGHT - g.lane_top(1))
+    for kind in ("disconnect", "revocation", "authorize", "refusal"):
+        assert _colour_count(legend, MARKER_COLOURS[kind]) > 0, kind  # type: ignore[index]
+    # the empty-state hint is drawn in the first lane only, above the legend
+    assert empty_hint_rect(g).bottom() < legend_top(g, 0)
+
+
+def test_a_short_disconnect_is_still_visible(qapp: QApplication) -> None:
+    make = EventMaker()
+    adapter = EntryAdapter()
+    t = T0
+    events = [
+        make("alice", state("initialized", "connecting"), t),
+        make("alice", state("connecting", "connected"), t + 100),
+        make("alice", state("connected", "disconnected"), t + 20_000),
+        make("alice", state("disconnected", "connecting"), t + 20_010),
+        make("alice", state("connecting", "connected"), t + 20_030),
+    ]
+    widget = TimelineWidget(now_ms=lambda: t + 40_000)
+    widget.resize(WIDTH, HEIGHT)
+    widget.canvas.resize(WIDTH, HEIGHT)
+    widget.ingest([adapter.adapt(e) for e in events])
+    widget.canvas.set_ms_per_px(200.0)  # the 30 ms outage is a tenth of a pixel
+    image = widget.canvas.render_image(WIDTH, HEIGHT)
+    g = widget.canvas.current_geometry()
+    band = g.band_rect(0)
+    strip = image.copy(g.gutter, band.top(), g.plot_width, band.height())
+    assert _colour_count(strip, STATE_COLOURS["disconnected"]) > 0
+    marker = widget.lanes.lane("alice").markers[0]
+    assert marker.kind == "disconnect" and marker.seq == events[2].seq

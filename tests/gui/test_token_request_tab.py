@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 import shiboken6
 
+from tests.gui.conftest import NOW_MS
 from tests.gui.helpers import wait_until
 from tokenlab.core import samples
 from tokenlab.core.report import TokenKind
@@ -72,6 +73,7 @@ async def test_problems_are_named_with_ably_codes(tab: TokenRequestTab) -> None:
     tab.form.ttl_unit.setCurrentIndex(3)  # h
     tab.form.ttl.setValue(25)
     assert "40003" in tab.problems.text()
+    assert tab.problems.text().startswith("Rejected: ")  # the one verdict language
     tab.form.ttl.setValue(1)
     tab.form.client_id.setText("")
     assert "40012" in tab.problems.text()
@@ -121,6 +123,10 @@ async def test_exchange_at_the_sandbox(tab: TokenRequestTab, sandbox: Any, ctx: 
     assert tab.details is not None
     assert tab.details.client_id == "alice"
     assert json.loads(tab.token_json.toPlainText())["token"] == tab.details.token
+    assert "expiring in 1 h" in tab.exchange_feedback.text()
+    ctx.now_ms = lambda: NOW_MS + 1_000
+    tab._on_tick()  # the once-a-second timer
+    assert "expiring in 59 min 59 s" in tab.exchange_feedback.text()
     sent: list[str] = []
     ctx.token_sent_to_inspect.connect(sent.append)
     tab.open_token.click()
@@ -135,8 +141,7 @@ async def test_refused_exchange_shows_ably_error_inline(
     tab: TokenRequestTab, sandbox: Any, ctx: AppContext
 ) -> None:
     _select_key(tab, "sandbox", "full")
-    tab.form.timestamp_ms -= 10 * 60_000  # outside the ±2 min window
-    tab.rebuild()
+    tab.form.offset_ms = -10 * 60_000  # a clock 10 min slow: outside the ±2 min window
     tab.exchange()
     await ctx.runner.wait_idle()
     assert tab.details is None
@@ -194,3 +199,70 @@ async def test_mask_hides_the_mac(tab: TokenRequestTab, ctx: AppContext) -> None
     assert mac in tab.request_json()  # copying still gives the real request
     ctx.update_settings(mask_secrets=False)
     assert tab.mac.text() == mac
+
+
+async def test_diagnose_with_nothing_pasted_claims_nothing(tab: TokenRequestTab) -> None:
+    tab.diagnose.set_text("")
+    assert tab.diagnose.findings.summary.text() == ""
+    assert "no findings" not in tab.diagnose.verdict.text().lower()
+    assert "Paste a TokenRequest" in tab.diagnose.verdict.text()
+
+
+async def test_opened_three_minutes_after_launch_the_timestamp_is_current(
+    ctx: AppContext, qtbot: Any
+) -> None:
+    clock = [NOW_MS]
+    ctx.now_ms = lambda: clock[0]
+    page = TokenRequestTab(ctx)  # created at launch, not shown yet
+    qtbot.addWidget(page)
+    clock[0] += 3 * 60_000
+    page.show()  # the user opens the tab three minutes later
+    try:
+        assert page.request is not None and page.request.timestamp == clock[0]
+        assert "40104" not in page.form.time_feedback.text()
+        assert "40104" not in page.problems.text()
+        clock[0] += 30_000
+        assert json.loads(page.request_json())["timestamp"] == clock[0]  # stamped when copied
+        clock[0] += 61_000
+        page.form.tick()  # the once-a-second timer: stamped again before it gets stale
+        assert page.request.timestamp == clock[0]
+        assert "now" in page.form.timestamp_label.text()
+    finally:
+        page.shutdown()
+
+
+async def test_auth_url_tester_shows_request_response_and_verdict(
+    tab: TokenRequestTab, sandbox: Any, ctx: AppContext
+) -> None:
+    tester = tab.auth_url
+    assert tester.url.text() == f"{sandbox.rest_url}/auth/token-request"
+    tester.method.setCurrentText("POST")
+    tester.params.setPlainText("clientId=alice\nkey=full")
+    tester.headers.setPlainText("Authorization: Bearer session-secret")
+    tester.origin.setText("http://127.0.0.2:3000")
+    tester.run_test()
+    await ctx.runner.wait_idle()
+    assert tester.feedback.text().startswith("Accepted: a TokenRequest")
+    sent = tester.sent.toPlainText()
+    assert sent.startswith("POST ") and "clientId = alice" in sent
+    assert "session-secret" not in sent and "••••" in sent
+    assert "The auth server says it received" in tester.answer.toPlainText()
+    cors = tester.cors.text()
+    assert "Not a simple request" in cors and "allows origin" in cors
+    tester.params.setPlainText("not a pair")
+    tester.run_test()
+    assert "authParams line 1" in tester.feedback.text()
+
+
+async def test_auth_url_tester_masks_the_answer_in_presenter_mode(
+    tab: TokenRequestTab, sandbox: Any, ctx: AppContext
+) -> None:
+    tester = tab.auth_url
+    tester.url.setText(f"{sandbox.rest_url}/auth/token-request")
+    tester.run_test()
+    await ctx.runner.wait_idle()
+    assert tester.check is not None and tester.check.result is not None
+    mac = json.loads(tester.check.result)["mac"]
+    assert mac in tester.answer.toPlainText()
+    ctx.update_settings(mask_secrets=True)
+    assert mac not in tester.answer.toPlainText()

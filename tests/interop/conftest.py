@@ -20,7 +20,8 @@ from ably.transport import websockettransport as wst
 from ably.transport.defaults import Defaults
 
 from tests.interop.jspeer import node_setup_problem, run_js
-from tests.interop.pypeer import run_py
+from tests.interop.pycompat import CompatPeer
+from tests.interop.pypeer import PyPeer, run_py
 from tokenlab.sandbox import Sandbox, SandboxConfig
 
 SDKS = ("python", "js")
@@ -60,11 +61,12 @@ def quiet_ably_logs() -> None:
 
 @pytest.fixture
 async def sandbox(request: pytest.FixtureRequest) -> AsyncIterator[Sandbox]:
-    # reauth_lead_ms=0: no AUTH hint before expiry unless a test asks for one, so the 40142
-    # path is exercised; tests that want a server AUTH raise it through the settings. Other
-    # SandboxConfig fields can be overridden with indirect parametrization of "sandbox".
+    # Ably's defaults (an AUTH hint 30 s before expiry only when that lies ahead, so a short
+    # token gets DISCONNECTED 40142); tests that want a server AUTH on a short token lower the
+    # lead through the settings. Other SandboxConfig fields can be overridden with indirect
+    # parametrization of "sandbox".
     overrides: dict[str, Any] = getattr(request, "param", {})
-    config = SandboxConfig(**{"reauth_lead_ms": 0, "tick_ms": 50, **overrides})
+    config = SandboxConfig(**{"tick_ms": 50, **overrides})
     async with Sandbox(config) as sb:
         yield sb
 
@@ -79,14 +81,15 @@ class Peers:
         return {"port": self.sb.port, "key": self.sb.demo_keys[key].full()}
 
     async def run(self, sdk: str, scenario: str, **cfg: Any) -> list[dict[str, Any]]:
-        deadline = cfg.pop("deadline", 20)
+        deadline = cfg.pop("deadline", 60)  # a hang guard, not a speed bound
         full = dict(self.base(cfg.pop("keyLabel", "full")), scenario=scenario, **cfg)
         if sdk == "js":
             problem = node_setup_problem()
             if problem:
                 pytest.fail(problem, pytrace=False)
             return await run_js(full, deadline)
-        return await run_py(full, deadline)
+        peer_class = CompatPeer if full.pop("script", None) == "compat" else PyPeer
+        return await run_py(full, deadline, peer_class)
 
 
 @pytest.fixture

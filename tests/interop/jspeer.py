@@ -1,4 +1,4 @@
-"""Run js/peer.js (ably-js 2.28.0 under node) as a subprocess and parse its JSON-line events.
+"""Run a js/ peer script (ably-js 2.28.0 under node) as a subprocess; parse its JSON lines.
 
 The Makefile installs ably-js into build/node-peers and passes TOKENLAB_NODE_PEERS; a local run
 without it falls back to <repo>/build/node-peers. A missing install is a test failure, never a
@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[2]
-PEER_SCRIPT = Path(__file__).resolve().parent / "js" / "peer.js"
+JS_DIR = Path(__file__).resolve().parent / "js"
 WANT_ABLY_JS = "2.28.0"
 
 
@@ -42,13 +42,15 @@ def node_setup_problem() -> str | None:
     return None
 
 
-async def run_js(cfg: dict[str, Any], deadline_s: float = 20) -> list[dict[str, Any]]:
-    """Run one scenario; returns the events (a crash or timeout becomes a ``fatal`` event)."""
+async def run_js(cfg: dict[str, Any], deadline_s: float = 60) -> list[dict[str, Any]]:
+    """Run one scenario of js/<cfg["script"]>.js (default peer.js); returns the events (a crash
+    or timeout becomes a ``fatal`` event)."""
+    script = JS_DIR / f"{cfg.pop('script', 'peer')}.js"
     env = dict(os.environ, NODE_PATH=str(node_peers_dir() / "node_modules"))
     payload = dict(cfg, deadlineMs=int(deadline_s * 1000) - 1000)
     proc = await asyncio.create_subprocess_exec(
         "node",
-        str(PEER_SCRIPT),
+        str(script),
         json.dumps(payload),
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,

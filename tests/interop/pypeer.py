@@ -120,13 +120,13 @@ class PyPeer:
             # ConnectionClosedOK is then logged as "Task exception was never retrieved".)
             await rt.http.close()
         else:
-            await asyncio.wait_for(rt.close(), 5)
+            await asyncio.wait_for(rt.close(), 30)
         self.emit("closed", state=rt.connection.state.value)
 
     async def attach(self, rt: AblyRealtime, name: str) -> Any:
         channel = rt.channels.get(name)
         try:
-            await asyncio.wait_for(channel.attach(), 5)
+            await asyncio.wait_for(channel.attach(), 30)
             self.emit("attach", channel=name, ok=True, state=channel.state.value)
         except Exception as e:
             self.emit(
@@ -135,7 +135,7 @@ class PyPeer:
         return channel
 
     async def _try(
-        self, event: str, op: Awaitable[Any], timeout_s: float = 5, **extra: Any
+        self, event: str, op: Awaitable[Any], timeout_s: float = 30, **extra: Any
     ) -> None:
         try:
             await asyncio.wait_for(op, timeout_s)
@@ -146,7 +146,7 @@ class PyPeer:
     async def aclose(self) -> None:
         for rt in self._clients:
             if rt.connection.state.value not in {"closed", "failed"}:
-                await asyncio.wait_for(rt.close(), 5)
+                await asyncio.wait_for(rt.close(), 30)
             else:  # closing twice is harmless; a failed client still owns an httpx client
                 await rt.http.close()
         await self.signer.close()
@@ -304,7 +304,7 @@ class PyPeer:
             connectionId=rt.connection.connection_manager.connection_id,
             clientId=rt.auth.client_id,
         )
-        await self._try("authorized", rt.auth.authorize(), timeout_s=8)
+        await self._try("authorized", rt.auth.authorize(), timeout_s=30)
         self.emit(
             "outcome",
             state=rt.connection.state.value,
@@ -333,9 +333,11 @@ class PyPeer:
         await self.close_client(rt)
 
 
-async def run_py(cfg: dict[str, Any], deadline_s: float = 20) -> list[Event]:
+async def run_py(
+    cfg: dict[str, Any], deadline_s: float = 60, peer_class: type[PyPeer] = PyPeer
+) -> list[Event]:
     """Run one scenario in this event loop; errors become a ``fatal`` event like in JS."""
-    peer = PyPeer(dict(cfg))
+    peer = peer_class(dict(cfg))
     peer.emit("start", scenario=cfg["scenario"])
     try:
         await asyncio.wait_for(getattr(peer, cfg["scenario"])(), deadline_s)

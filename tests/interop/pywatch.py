@@ -41,6 +41,7 @@ class StateWatch:
         self._waiters: list[tuple[Pred, asyncio.Future[Any]]] = []
         self._label = label
         self._emit = emit
+        self.seen: list[Any] = []  # every state change since creation
         rt.connection.on(self._on_change)
 
     def _on_change(self, sc: Any) -> None:
@@ -56,6 +57,7 @@ class StateWatch:
             connectionId=mgr.connection_id,
             connectionKey=details.connection_key if details else None,
         )
+        self.seen.append(sc)
         for pred, fut in list(self._waiters):
             if not fut.done() and pred(sc):
                 fut.set_result(sc)
@@ -68,3 +70,17 @@ class StateWatch:
             return await asyncio.wait_for(fut, timeout_s)
         except TimeoutError as e:
             raise TimeoutError(f"timeout after {timeout_s} s: {what}") from e
+
+    async def until(self, pred: Pred, start: int, timeout_s: float, what: str) -> int:
+        """Index of the first recorded change at or after ``start`` matching ``pred``: no
+        transition can slip between two waits."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout_s
+        while True:
+            for index in range(start, len(self.seen)):
+                if pred(self.seen[index]):
+                    return index
+            left = deadline - loop.time()
+            if left <= 0:
+                raise TimeoutError(f"timeout after {timeout_s} s: {what}")
+            await self.wait(lambda _sc: True, left, what)

@@ -120,5 +120,6 @@ async def test_attendee_runs_served_snippets(banner: dict[str, Any], tmp_path: P
             assert r.status == 403 and (await r.json())["error"]["code"] == 40300
         async with http.get(join_url + "time", headers={"Host": "evil.example"}) as r:
             assert r.status == 403 and "not an address" in (await r.json())["error"]["message"]
-        async with http.get(banner["rest_url"] + "/auth/mode") as r:
+        admin = {"X-Tokenlab-Admin": banner["admin_token"]}
+        async with http.get(banner["rest_url"] + "/auth/mode", headers=admin) as r:
             assert (await r.json())["mode"] is None

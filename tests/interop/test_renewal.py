@@ -20,7 +20,7 @@ TTL_MS = 3_000
 @pytest.mark.parametrize("binary", [False, True], ids=["json", "msgpack"])
 @pytest.mark.parametrize("sdk", SDKS)
 async def test_renewal_after_40142(peers: Peers, sdk: str, binary: bool) -> None:
-    # The fixture's sandbox has reauth_lead_ms=0: no AUTH hint, so expiry is a DISCONNECTED 40142.
+    # Ably's default lead (30 s) is longer than the token: no AUTH hint, only DISCONNECTED 40142.
     server_events = record_sandbox_events(peers.sb)
     events = await peers.run(
         sdk,

@@ -17,11 +17,13 @@ from tokenlab.sandbox import Sandbox, SandboxConfig
 
 T = TypeVar("T")
 
+# Short retry delays keep tests quick; request timeouts stay generous so that a busy machine
+# never times out a request that a test is not about.
 FAST = Timeouts(
-    realtime_request_timeout=2_000,
+    realtime_request_timeout=10_000,
     disconnected_retry_timeout=300,
     suspended_retry_timeout=500,
-    authorize_timeout=2_000,
+    authorize_timeout=10_000,
     close_timeout=1_000,
 )
 

@@ -3,6 +3,8 @@ of §7.7, and recovery once it heals."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from tests.realtime.conftest import FAST, Recorder, connected, options, sandbox_config
@@ -10,6 +12,9 @@ from tokenlab.realtime import AuthUrlAuth, Connection, Timeouts
 from tokenlab.realtime.events import RenewalFailed, RenewalSucceeded, StateChanged
 from tokenlab.sandbox import Sandbox
 
+# SHORT's 600 ms request timeout is for the auth server's "delay:1500" mode only: the sandbox
+# runs on the same loop, so its 1.5 s delay always ends after the client's 600 ms timer. Tests
+# that are not about timeouts use PATIENT, so a busy machine cannot time their requests out.
 SHORT = Timeouts(
     realtime_request_timeout=600,
     disconnected_retry_timeout=200,
@@ -17,6 +22,7 @@ SHORT = Timeouts(
     authorize_timeout=1_000,
     close_timeout=500,
 )
+PATIENT = replace(SHORT, realtime_request_timeout=10_000)
 
 
 @pytest.mark.parametrize(
@@ -28,7 +34,8 @@ async def test_transient_auth_failures_retry_and_recover(
 ) -> None:
     sandbox.set_auth_server_mode(mode)
     auth = AuthUrlAuth(f"{sandbox.rest_url}/auth/token-request", auth_params={"clientId": "k"})
-    conn = Connection(mode, options(sandbox, auth, timeouts=SHORT))
+    timeouts = SHORT if mode.startswith("delay") else PATIENT
+    conn = Connection(mode, options(sandbox, auth, timeouts=timeouts))
     rec = Recorder(conn.stream)
     conn.connect()
     change = await rec.wait_body(StateChanged, lambda s: s.current == "disconnected")
@@ -46,7 +53,7 @@ async def test_transient_auth_failures_retry_and_recover(
 async def test_auth_server_403_fails_the_connection(sandbox: Sandbox) -> None:
     sandbox.set_auth_server_mode("403")
     auth = AuthUrlAuth(f"{sandbox.rest_url}/auth/jwt")
-    conn = Connection("403", options(sandbox, auth, timeouts=SHORT))
+    conn = Connection("403", options(sandbox, auth, timeouts=PATIENT))
     conn.connect()
     await conn.wait_for_state("failed", timeout_ms=30_000)
     reason = conn.error_reason
@@ -58,7 +65,7 @@ async def test_auth_server_403_fails_the_connection(sandbox: Sandbox) -> None:
     await conn.close()
     # RTC8c: authorize() on a failed connection connects with the new auth options.
     sandbox.set_auth_server_mode("403")
-    again = Connection("403b", options(sandbox, auth, timeouts=SHORT))
+    again = Connection("403b", options(sandbox, auth, timeouts=PATIENT))
     again.connect()
     await again.wait_for_state("failed", timeout_ms=30_000)
     healed = AuthUrlAuth(f"{sandbox.rest_url}/auth/token")
@@ -97,7 +104,7 @@ async def test_auth_server_timeout_is_bounded(sandbox: Sandbox) -> None:
     conn = Connection("slow", options(sandbox, auth, timeouts=SHORT))
     rec = Recorder(conn.stream)
     conn.connect()
-    change = await rec.wait_body(StateChanged, lambda s: s.current == "disconnected", timeout=2)
+    change = await rec.wait_body(StateChanged, lambda s: s.current == "disconnected")
     assert change.reason is not None and change.reason.cause is not None
     assert "Timed out" in change.reason.cause.message
     sandbox.set_auth_server_mode(None)

@@ -66,7 +66,7 @@ async def test_idle_server_is_detected_and_resumed() -> None:
     async with fake_ably(lambda r: [connected(next(hellos), max_idle=100)], lambda f: []) as fake:
         opts = _options(
             fake.url,
-            timeouts=Timeouts(realtime_request_timeout=300, disconnected_retry_timeout=200),
+            timeouts=Timeouts(realtime_request_timeout=2_000, disconnected_retry_timeout=200),
         )
         conn = Connection("idle", opts)
         sub = conn.stream.subscribe()

@@ -18,6 +18,7 @@ from tokenlab.realtime import Connection, IssuerAuth, KeyAuth, Timeouts
 from tokenlab.realtime.channels import Channel
 from tokenlab.realtime.events import Event, FrameSent, MessageReceived, StateChanged
 from tokenlab.sandbox import Sandbox
+from tokenlab.sandbox.history import HistoryQuery
 
 
 def _sent_serials(rec: Recorder, name: str) -> list[int]:
@@ -146,7 +147,7 @@ def _free_port() -> int:
 
 
 RETRY = Timeouts(
-    realtime_request_timeout=1_000,
+    realtime_request_timeout=10_000,  # generous: these tests are not about timeouts
     disconnected_retry_timeout=200,
     suspended_retry_timeout=300,
     close_timeout=500,
@@ -186,7 +187,8 @@ async def test_publish_while_disconnected_is_sent_after_reconnect(tmp_path: Path
         assert _sent_serials(rec, "queued-2") == [1]
         app = second.demo_app_id
         assert app is not None
-        names = [m.get("name") for m in second.ctx.hub.history(app, "room", 10)]
+        items, _ = second.ctx.hub.history(app, "room", HistoryQuery(limit=10))
+        names = [m.get("name") for m in items]
         assert sorted(n for n in names if n and n.startswith("queued")) == [
             "queued-1",
             "queued-2",

@@ -100,8 +100,16 @@ def test_auth_url_403_keeps_its_status() -> None:
 
 def test_callback_results() -> None:
     assert interpret_callback_result("  tok  ") == "tok"
-    assert isinstance(interpret_callback_result({"token": "t", "issued": 1}), TokenDetails)
-    for bad in ("null", "undefined", 42, "x" * 200_000):
+    details = {"token": "t", "issued": 1, "expires": 2}
+    assert isinstance(interpret_callback_result(details), TokenDetails)
+    for bad in (
+        "null",
+        "undefined",
+        42,
+        "x" * 200_000,
+        {"token": "t"},
+        {"token": "t", "issued": 1},
+    ):
         with pytest.raises(AblyError):
             interpret_callback_result(bad)
 

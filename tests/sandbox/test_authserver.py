@@ -12,6 +12,10 @@ from tests.sandbox.conftest import connect, connected, key_of, post_token_reques
 from tokenlab.sandbox import Sandbox
 
 
+def admin(sb: Sandbox) -> dict[str, str]:
+    return {"X-Tokenlab-Admin": sb.admin_token}
+
+
 async def get(
     sb: Sandbox, http: aiohttp.ClientSession, path: str, **params: str
 ) -> tuple[int, str, bytes]:
@@ -116,11 +120,15 @@ async def test_expired_mode(sb: Sandbox, http: aiohttp.ClientSession) -> None:
 
 
 async def test_persistent_mode_fails_then_heals(sb: Sandbox, http: aiohttp.ClientSession) -> None:
-    async with http.post(f"{sb.rest_url}/auth/mode", json={"mode": "500"}) as response:
+    async with http.post(
+        f"{sb.rest_url}/auth/mode", json={"mode": "500"}, headers=admin(sb)
+    ) as response:
         assert (await response.json()) == {"mode": "500"}
     for _ in range(2):
         assert (await get(sb, http, "/auth/token"))[0] == 500
-    async with http.post(f"{sb.rest_url}/auth/mode", json={"mode": None}) as response:
+    async with http.post(
+        f"{sb.rest_url}/auth/mode", json={"mode": None}, headers=admin(sb)
+    ) as response:
         assert (await response.json()) == {"mode": None}
     assert (await get(sb, http, "/auth/token"))[0] == 200
     sb.set_auth_server_mode("403")
@@ -133,5 +141,7 @@ async def test_persistent_mode_fails_then_heals(sb: Sandbox, http: aiohttp.Clien
 async def test_unknown_mode_is_40003(sb: Sandbox, http: aiohttp.ClientSession, mode: str) -> None:
     status, _, body = await get(sb, http, "/auth/token", fail=mode)
     assert (status, json.loads(body)["error"]["code"]) == (400, 40003)
-    async with http.post(f"{sb.rest_url}/auth/mode", json={"mode": mode}) as response:
+    async with http.post(
+        f"{sb.rest_url}/auth/mode", json={"mode": mode}, headers=admin(sb)
+    ) as response:
         assert (await response.json())["error"]["code"] == 40003

@@ -105,8 +105,8 @@ async def test_instructor_credential_and_loopback(
     async with http.post(room_url(room) + "/auth/mode", json={"mode": "500"}, headers=headers) as r:
         assert r.status == 200
     assert room.settings.auth_server_mode == "500"
-    async with http.post(room.rest_url + "/auth/mode", json={"mode": None}) as r:
-        assert r.status == 200  # the loopback listener is the instructor's
+    async with http.post(room.rest_url + "/auth/mode", json={"mode": None}, headers=headers) as r:
+        assert r.status == 200  # the same credential on the instructor's loopback listener
     wrong = {INSTRUCTOR_HEADER: "guess"}
     async with http.post(room_url(room) + "/auth/mode", json={"mode": "403"}, headers=wrong) as r:
         assert r.status == 403

@@ -13,12 +13,16 @@ from tokenlab.sandbox import Sandbox
 
 
 # -- case 10 ------------------------------------------------------------------------------------
-async def test_auth_before_expiry_then_disconnected_40142_then_resume(
-    sb: Sandbox, http: aiohttp.ClientSession
+async def test_short_token_gets_40142_at_expiry_then_resume(
+    sb: Sandbox, http: aiohttp.ClientSession, clock: FakeClock
 ) -> None:
-    client, first = await connected(sb, http, accessToken=token(sb, client_id="e", ttl_ms=1_500))
-    auth = await client.expect(17)  # lead = min(30 s, ttl / 3) = 500 ms
-    assert "auth" not in auth
+    # A token shorter than the 30 s lead gets no AUTH hint (RTN22 as Ably does it): only
+    # DISCONNECTED 40142 at expiry, and a resume with a fresh token keeps the connectionId.
+    client, first = await connected(sb, http, accessToken=token(sb, client_id="e", ttl_ms=5_000))
+    clock.advance(3_000)
+    with pytest.raises(asyncio.TimeoutError):
+        await client.recv(timeout=0.3)
+    clock.advance(2_100)
     frame = await client.expect_error(6, 40142)
     assert frame["error"]["statusCode"] == 401
     assert await client.closed()
@@ -30,17 +34,29 @@ async def test_auth_before_expiry_then_disconnected_40142_then_resume(
     await client.close()
 
 
-async def test_a_20_second_token_gets_an_auth_with_the_default_lead(
+async def test_default_lead_sends_auth_30_s_before_expiry_when_ahead(
     sb: Sandbox, http: aiohttp.ClientSession, clock: FakeClock
 ) -> None:
     assert sb.settings.reauth_lead_ms == 30_000
-    client, _ = await connected(sb, http, accessToken=token(sb, ttl_ms=20_000))
-    clock.advance(12_000)  # lead = min(30 s, 20 s / 3): nothing yet at 12 s
+    client, _ = await connected(sb, http, accessToken=token(sb, ttl_ms=60_000))
+    clock.advance(28_000)  # the hint is due at expires - 30 s: nothing yet
     with pytest.raises(asyncio.TimeoutError):
         await client.recv(timeout=0.3)
-    clock.advance(2_000)
-    await client.expect(17)
-    clock.advance(6_500)
+    clock.advance(2_100)
+    auth = await client.expect(17)
+    assert "auth" not in auth
+    clock.advance(30_000)
+    await client.expect_error(6, 40142)
+
+
+async def test_a_20_second_token_gets_no_auth_only_40142(
+    sb: Sandbox, http: aiohttp.ClientSession, clock: FakeClock
+) -> None:
+    client, _ = await connected(sb, http, accessToken=token(sb, ttl_ms=20_000))
+    clock.advance(18_000)  # expires - 30 s was already past at connect: no hint at all
+    with pytest.raises(asyncio.TimeoutError):
+        await client.recv(timeout=0.3)
+    clock.advance(2_100)
     await client.expect_error(6, 40142)
 
 
@@ -57,6 +73,7 @@ async def test_reauth_lead_setting_applies(
 async def test_answering_auth_keeps_the_connection(
     sb: Sandbox, http: aiohttp.ClientSession
 ) -> None:
+    sb.update_settings(reauth_lead_ms=600)  # a lesson's short lead: the hint lies ahead
     client, first = await connected(sb, http, accessToken=token(sb, client_id="k", ttl_ms=1_200))
     await client.expect(17)
     await client.send({"action": 17, "auth": {"accessToken": token(sb, client_id="k")}})

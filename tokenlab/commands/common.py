@@ -11,17 +11,18 @@ import argparse
 import asyncio
 import contextlib
 import functools
-import json
 import os
 import signal
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, TextIO, cast
 
-from tokenlab.core.errors import UserError, describe_ably_code
+from tokenlab.core import safetext
+from tokenlab.core.errors import UserError
 from tokenlab.core.findings import Finding, Severity
 from tokenlab.core.keys import ApiKey
+from tokenlab.core.safetext import escape_surrogates
 
 EXIT_OK = 0
 EXIT_ERRORS = 1  # the token or request has errors
@@ -86,7 +87,10 @@ def require_key(args: argparse.Namespace) -> ApiKey:
 
 
 def read_text(value: str | None, stdin: TextIO | None = None) -> str:
-    """The argument itself, or standard input for ``-`` / no argument (not from a terminal)."""
+    """The argument itself, or standard input for ``-`` / no argument (not from a terminal).
+
+    Standard input is read as bytes and decoded as UTF-8; bytes that are not valid UTF-8
+    become U+FFFD (with a note on stderr) rather than a decoding traceback."""
     if value is not None and value != "-":
         return value
     stream = stdin or sys.stdin
@@ -94,12 +98,46 @@ def read_text(value: str | None, stdin: TextIO | None = None) -> str:
         raise UserError(
             "Nothing to read: pass the text or pipe it in (use - for stdin).", code="cli.no_input"
         )
-    return stream.read()
+    buffer = getattr(stream, "buffer", None)
+    if buffer is None:
+        return stream.read()
+    raw = buffer.read()
+    try:
+        return str(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        sys.stderr.write(
+            f"tokenlab: note: the input is not valid UTF-8 (byte {exc.start}); invalid bytes "
+            "are shown as \ufffd.\n"
+        )
+        return str(raw.decode("utf-8", "replace"))
+
+
+def write_text(text: str, stream: TextIO | None = None) -> None:
+    """Write ``text`` whatever it holds: lone surrogates are escaped, and characters the
+    stream's encoding lacks are written as backslash escapes."""
+    out = stream or sys.stdout
+    text = escape_surrogates(text)
+    encoding = getattr(out, "encoding", None) or "utf-8"
+    out.write(text.encode(encoding, "backslashreplace").decode(encoding))
+
+
+class SafeStream:
+    """A text stream wrapper whose ``write`` never fails on what the text holds (see
+    ``write_text``); everything else (``isatty`` for colours, ``flush``) is the stream's."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        write_text(text, self._stream)
+        return len(text)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
 
 
 def print_json(value: Any, stream: TextIO | None = None) -> None:
-    out = stream or sys.stdout
-    out.write(json.dumps(value, indent=2, ensure_ascii=False, default=str) + "\n")
+    write_text(safetext.dumps(value, indent=2) + "\n", stream)
 
 
 def emit(
@@ -110,7 +148,7 @@ def emit(
     if as_json:
         print_json(payload())
     else:
-        render(sys.stdout)
+        render(cast(TextIO, SafeStream(sys.stdout)))
     return EXIT_OK if ok else EXIT_ERRORS
 
 
@@ -127,9 +165,9 @@ def format_finding(finding: Finding, stream: TextIO) -> list[str]:
     lines = [f"  {paint(head, _COLOURS[finding.severity], stream)} {finding.message}"]
     if finding.fix:
         lines.append(f"              fix: {finding.fix}")
-    if finding.ably_code is not None:
-        lines.append(f"              Ably {describe_ably_code(finding.ably_code)}  {finding.href}")
-    lines.append(f"              [{finding.code}]")
+    if finding.ably_text:
+        href = f"  {finding.href}" if finding.href else ""
+        lines.append(f"              {finding.ably_text}{href}")
     return lines
 
 

@@ -3,14 +3,18 @@ is wrong with it.
 
 Accepts anything you might paste: a JWT, ``Bearer …`` or a whole ``Authorization:`` line, a URL
 with access_token=, TokenRequest / TokenDetails JSON, an Ably token, even an API key. With --key
-the JWT signature or TokenRequest MAC is verified. Exit 1 when the token has errors.
+the JWT signature or TokenRequest MAC is verified. The first line after the title is the
+verdict (Rejected / Accepted, but / Fine / Not a token). --can OP:CHANNEL (repeatable) asks
+whether the token may do OP on CHANNEL now, accounting for expiry and the signature. Exit 1
+when Ably would reject the token (or a --can answer is not a plain yes).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import textwrap
-from typing import TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from tokenlab.commands.common import (
     add_key_arguments,
@@ -21,9 +25,13 @@ from tokenlab.commands.common import (
     read_text,
     resolve_key,
 )
-from tokenlab.core.clock import system_now_ms
-from tokenlab.core.inspector import inspect
-from tokenlab.core.report import InspectionReport
+from tokenlab.core.errors import UserError
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from tokenlab.core.issued import TokenLookup
+    from tokenlab.core.report import InspectionReport
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -42,19 +50,102 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="the key's capability, to show the token's effective capability",
     )
     p.add_argument("--now-ms", type=int, metavar="MS", help="pretend the time is MS (reproducible)")
+    p.add_argument(
+        "--sandbox-db",
+        nargs="?",
+        const="",
+        metavar="PATH",
+        help="describe opaque tokens issued by `tokenlab sandbox` from its store "
+        "(default: the sandbox's own file)",
+    )
+    p.add_argument(
+        "--can",
+        action="append",
+        default=[],
+        metavar="OP:CHANNEL",
+        help="ask whether the token may do OP on CHANNEL now (repeatable), e.g. publish:chat:lobby",
+    )
     p.set_defaults(func=run)
+
+
+def _questions(args: argparse.Namespace) -> list[tuple[str, str]]:
+    from tokenlab.core.can import parse_question
+
+    try:
+        return [parse_question(text) for text in args.can]
+    except ValueError as exc:
+        raise UserError(f"--can {exc}", code="cli.can") from exc
+
+
+@contextlib.contextmanager
+def _sandbox_lookup(path: str | None) -> Iterator[TokenLookup | None]:
+    """The token lookup over a sandbox store file (None: not asked for)."""
+    if path is None:
+        yield None
+        return
+    from pathlib import Path
+
+    from tokenlab.commands.sandbox import DB_NAME
+    from tokenlab.core import paths
+    from tokenlab.sandbox.admin import store_lookup
+    from tokenlab.sandbox.store import Store
+
+    target = Path(path) if path else paths.data_dir() / DB_NAME
+    if not target.is_file():
+        raise UserError(
+            f"No sandbox store at {target}.",
+            code="cli.no_sandbox_db",
+            fix="Give the --db file `tokenlab sandbox` was started with.",
+        )
+    store = Store(target)
+    try:
+        yield store_lookup(store)
+    finally:
+        store.close()
 
 
 @handles_user_errors
 def run(args: argparse.Namespace) -> int:
-    text = read_text(args.text)
+    from tokenlab.core.can import can
+    from tokenlab.core.clock import system_now_ms
+    from tokenlab.core.inspector import inspect
+
     key = resolve_key(args, required=False)
+    if args.key_capability and key is None:
+        raise UserError(
+            "--key-capability needs --key (the capability belongs to that key).",
+            code="cli.key_capability_without_key",
+            fix="Pass --key appId.keyId:secret (or --key-file / TOKENLAB_KEY) as well.",
+        )
+    questions = _questions(args)
+    text = read_text(args.text)
     caps = {key.name: args.key_capability} if key and args.key_capability else None
     now = args.now_ms if args.now_ms is not None else system_now_ms()
-    report = inspect(text, now_ms=now, known_keys=[key] if key else (), key_capabilities=caps)
-    return emit(
-        args.json, report.to_dict, lambda out: render(report, out), ok=not report.has_errors
-    )
+    with _sandbox_lookup(args.sandbox_db) as lookup:
+        report = inspect(
+            text,
+            now_ms=now,
+            known_keys=[key] if key else (),
+            key_capabilities=caps,
+            lookup=lookup,
+        )
+    answers = [(op, ch, can(report, op, ch, now_ms=now)) for op, ch in questions]
+
+    def payload() -> dict[str, Any]:
+        data = report.to_dict()
+        if answers:
+            data["can"] = [{"operation": o, "channel": c, **a.to_dict()} for o, c, a in answers]
+        return data
+
+    def text_out(out: TextIO) -> None:
+        render(report, out)
+        if answers:
+            _section(out, "Can it…?")
+            for op, ch, answer in answers:
+                out.write(f"  {op} on {ch}: {answer.sentence}\n")
+
+    ok = not report.has_errors and all(a.answer == "yes" for _, _, a in answers)
+    return emit(args.json, payload, text_out, ok=ok)
 
 
 def _section(out: TextIO, title: str) -> None:
@@ -73,6 +164,8 @@ def _table(out: TextIO, rows: list[tuple[str, str, str]]) -> None:
 
 def render(report: InspectionReport, out: TextIO, *, indent: str = "") -> None:
     out.write(f"{indent}{report.kind.display_name}: {report.summary}\n")
+    if not indent:
+        out.write(f"{report.verdict.sentence}\n")
     for note in report.notes:
         out.write(f"  · {note}\n")
     if report.header:
@@ -96,7 +189,7 @@ def render(report: InspectionReport, out: TextIO, *, indent: str = "") -> None:
     print_findings(report.findings, out)
     if report.inner is not None:
         out.write("\n── embedded / contained token ──\n")
-        render(report.inner, out)
+        render(report.inner, out, indent="  ")
 
 
 def _render_access(report: InspectionReport, out: TextIO) -> None:

@@ -62,6 +62,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         metavar="ADDR",
         help="address attendees connect to (repeatable; default: this machine's addresses)",
     )
+    p.add_argument(
+        "--clock-skew",
+        type=int,
+        default=0,
+        metavar="MS",
+        help="run the server clock MS ahead (+) or behind (-): shows 40104 and iat errors",
+    )
     p.add_argument("--json", action="store_true", help="print the banner and events as JSON")
     p.set_defaults(func=run)
 
@@ -96,7 +103,10 @@ def remote_warning(host: str) -> str | None:
         return None
     return (
         f"WARNING: listening on {host}: anyone who can reach this machine can use the "
-        "sandbox and its keys. Use this for a classroom on a trusted network only."
+        "sandbox, its demo auth server and its keys. Use this for a classroom on a trusted "
+        "network only. Browser pages can reach it only from localhost or from this sandbox's "
+        "own address (http://<this machine's IP>:<port>); pages on any other site or address "
+        "are refused (DNS-rebinding guard), so clients must connect by IP address."
     )
 
 
@@ -116,6 +126,7 @@ async def serve(
         db_path=path,
         allow_remote=remote,
         reauth_lead_ms=args.reauth_lead_ms,
+        clock_skew_ms=args.clock_skew,
     )
     stop = stop or asyncio.Event()
     async with Sandbox(config) as sb:
@@ -134,13 +145,15 @@ def print_banner(sb: Sandbox, db: str, out: TextIO, *, as_json: bool) -> None:
     room = sb.classroom
     if as_json:
         banner: dict[str, object] = {
-            "rest_url": sb.rest_url, "ws_url": sb.ws_url, "db": db, "keys": keys
-        }  # fmt: skip
+            "rest_url": sb.rest_url,
+            "ws_url": sb.ws_url,
+            "db": db,
+            "keys": keys,
+            "admin_token": sb.admin_token,
+            "clock_skew_ms": sb.settings.clock_skew_ms,
+        }
         if room.open:
-            banner["classroom"] = {
-                "join_urls": room.join_urls(),
-                "instructor_credential": room.instructor_credential,
-            }
+            banner["classroom"] = {"join_urls": room.join_urls()}
         print(json.dumps(banner), file=out, flush=True)
         return
     lines = [
@@ -148,6 +161,8 @@ def print_banner(sb: Sandbox, db: str, out: TextIO, *, as_json: bool) -> None:
         f"  REST      {sb.rest_url}",
         f"  WebSocket {sb.ws_url}",
         f"  store     {db}",
+        f"  clock     {sb.settings.clock_skew_ms:+d} ms from this computer's",
+        f"  admin     {sb.admin_token}  (X-Tokenlab-Admin header of POST /auth/mode)",
         f"  auth URL  {sb.rest_url}/auth/token-request?clientId=alice  (also /auth/jwt, "
         "/auth/token)",
         "",
@@ -169,8 +184,7 @@ def classroom_lines(sb: Sandbox) -> list[str]:
     return [
         "Classroom: attendees open the join page (they get a clientId and tokens, no key):",
         *(f"  join      {url}" for url in room.join_urls()),
-        f"  instructor-only routes on those addresses need the header "
-        f"{INSTRUCTOR_HEADER}: {room.instructor_credential}",
+        f"  instructor-only routes there need the admin credential above ({INSTRUCTOR_HEADER})",
         "",
     ]
 

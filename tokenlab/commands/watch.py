@@ -3,9 +3,11 @@
 Targets the embedded sandbox by default (started here, on 127.0.0.1), or ``--endpoint`` (a
 running sandbox, Ably production ``wss://main.realtime.ably.net``, or any host). Credentials use
 Ably's option names: ``--key``, ``--token``, ``--auth-url`` (+ method, params, headers), or the
-built-in issuer playing "your server" (``--issuer-*``). With the embedded sandbox and no
-credentials, the issuer signs TokenRequests with the sandbox's demo "full" key. ``--json``
-prints redacted NDJSON events instead of the timeline. Ctrl-C closes the connection cleanly.
+built-in issuer playing "your server" (``--issuer-*``). The Live tab's actions have flags
+too (``--publish``, ``--enter``, ``--authorize-after``, ``--drop-after``: see watch_actions).
+With the embedded sandbox and no credentials, the issuer signs TokenRequests with the
+sandbox's demo "full" key. ``--json`` prints redacted NDJSON events instead of the timeline.
+Ctrl-C closes the connection cleanly.
 """
 
 from __future__ import annotations
@@ -19,20 +21,12 @@ import sys
 from collections.abc import AsyncIterator, Callable
 from typing import TextIO
 
+from tokenlab.commands import watch_actions
 from tokenlab.commands.common import add_key_arguments, new_parser, resolve_key, stop_on_signals
 from tokenlab.core.errors import UserError
 from tokenlab.core.keys import ApiKey
-from tokenlab.core.tokens import TokenDetails
-from tokenlab.realtime import (
-    AuthConfig,
-    AuthUrlAuth,
-    ClientOptions,
-    Connection,
-    Endpoint,
-    IssuerAuth,
-    KeyAuth,
-    TokenAuth,
-)
+from tokenlab.realtime import AuthConfig, ClientOptions, Connection, Endpoint
+from tokenlab.realtime.credentials import CredentialInput, build_auth, parse_pairs
 from tokenlab.realtime.events import Event
 from tokenlab.realtime.export import event_to_dict
 from tokenlab.realtime.timeline import describe
@@ -78,6 +72,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument("--format", choices=("json", "msgpack"), default="json")
     p.add_argument("--frames", action="store_true", help="also show every protocol frame")
     p.add_argument("--json", action="store_true", help="NDJSON events (redacted)")
+    watch_actions.add_arguments(p)
     p.set_defaults(func=run)
 
 
@@ -97,34 +92,22 @@ def run(args: argparse.Namespace) -> int:
     return code
 
 
-def _pairs(values: list[str], what: str) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for item in values:
-        name, eq, value = item.partition("=")
-        if not eq or not name:
-            raise UserError(f"{what} {item!r} must look like name=value", code="watch.pair")
-        out[name] = value
-    return out
-
-
-def auth_from_args(args: argparse.Namespace, sandbox_key: ApiKey | None) -> AuthConfig:
-    """Choose the auth mode from the flags (the issuer is the sandbox default)."""
+def credential_input(args: argparse.Namespace, sandbox_key: ApiKey | None) -> CredentialInput:
+    """The flags as the builder's input (the issuer is the sandbox default)."""
     key = resolve_key(args, required=False)
     issuer_flags = args.issuer or args.issuer_client_id or args.issuer_ttl or args.issuer_capability
     if args.token:
-        text = args.token.strip()
-        if text.startswith("{"):
-            return TokenAuth(token_details=TokenDetails.from_dict(json.loads(text)))
-        return TokenAuth(token=text)
+        return CredentialInput("token", token=args.token, label="--token")
     if args.auth_url:
-        return AuthUrlAuth(
-            args.auth_url,
-            args.auth_method,
-            _pairs(args.auth_param, "--auth-param"),
-            _pairs(args.auth_header, "--auth-header"),
+        return CredentialInput(
+            "auth_url",
+            auth_url=args.auth_url,
+            auth_method=args.auth_method,
+            auth_params=parse_pairs(args.auth_param, "--auth-param"),
+            auth_headers=parse_pairs(args.auth_header, "--auth-header"),
         )
     if key is not None and not issuer_flags:
-        return KeyAuth(key, use_token_auth=args.use_token_auth)
+        return CredentialInput("key", key=key, use_token_auth=args.use_token_auth)
     issuer_key = key or sandbox_key
     if issuer_key is None:
         raise UserError(
@@ -132,14 +115,19 @@ def auth_from_args(args: argparse.Namespace, sandbox_key: ApiKey | None) -> Auth
             code="watch.no_auth",
             fix="Or run against the embedded sandbox (the default) without flags.",
         )
-    ttl = round(args.issuer_ttl * 1000) if args.issuer_ttl else None
-    return IssuerAuth(
-        issuer_key,
-        args.issuer or "token_request",
-        args.issuer_client_id,
-        args.issuer_capability,
-        ttl,
+    return CredentialInput(
+        "issuer",
+        key=issuer_key,
+        issuer_kind=args.issuer or "token_request",
+        issuer_client_id=args.issuer_client_id,
+        issuer_capability=args.issuer_capability,
+        issuer_ttl_ms=round(args.issuer_ttl * 1000) if args.issuer_ttl else None,
     )
+
+
+def auth_from_args(args: argparse.Namespace, sandbox_key: ApiKey | None) -> AuthConfig:
+    """Choose the auth mode from the flags, through the builder the Live tab uses."""
+    return build_auth(credential_input(args, sandbox_key))
 
 
 class Printer:
@@ -170,7 +158,9 @@ class Printer:
             self._out.write("\n")
         elif self._frames or event.kind not in FRAME_KINDS:
             start = self._start = event.mono_ms if self._start is None else self._start
-            self._out.write(f"+{(event.mono_ms - start) / 1000:8.3f}s  {describe(event)}\n")
+            self._out.write(
+                f"+{(event.mono_ms - start) / 1000:8.3f}s  {describe(event, ascii_only=True)}\n"
+            )
         self._out.flush()
 
 
@@ -208,12 +198,17 @@ async def watch(args: argparse.Namespace, out: TextIO, stop: asyncio.Event | Non
 async def _watch_connection(
     args: argparse.Namespace, options: ClientOptions, out: TextIO, stop: asyncio.Event
 ) -> int:
+    actions = watch_actions.actions_from_args(args)
     conn = Connection("watch", options)
     printer = Printer(out, as_json=args.json, frames=args.frames, on_broken=stop.set)
     conn.stream.add_listener(printer)
     conn.connect()
     for name in args.channel:
         conn.spawn(_attach(conn, name))
+    if actions:
+        task = conn.spawn(watch_actions.run_actions(conn, actions))
+        if args.duration is None:  # with actions and no --duration: end once they are done
+            task.add_done_callback(lambda _t: stop.set())
     with contextlib.suppress(TimeoutError):
         async with asyncio.timeout(args.duration):
             await stop.wait()

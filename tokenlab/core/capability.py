@@ -129,6 +129,12 @@ def _validate_ops(resource: str, ops: Any) -> tuple[str, ...]:
     if not ops:
         raise _invalid(f"Resource {resource!r} has an empty operation list.", "empty_ops")
     for op in ops:
+        if not isinstance(op, str):
+            raise _invalid(
+                f"Operation {op!r:.60} on {resource!r} is a {type(op).__name__}, not a string.",
+                "op_not_string",
+                f'Write each operation as a string, e.g. {{"{resource}": ["subscribe"]}}.',
+            )
         if op != "*" and op not in _OPS:
             hint = " (the name is 'stats')" if op == "statistics" else ""
             raise _invalid(

@@ -30,6 +30,8 @@ from tokenlab.core.tokens import (
     MIN_NONCE_LENGTH,
     TIMESTAMP_WINDOW_MS,
     TokenRequest,
+    compute_mac,
+    verify_mac,
 )
 
 _SECONDS_LIMIT = 100_000_000_000  # timestamps below this are seconds, not ms
@@ -316,8 +318,7 @@ def find_mac_mistake(request: TokenRequest, key: ApiKey) -> MacMatch | None:
 def _mac_findings(
     request: TokenRequest, key: ApiKey
 ) -> tuple[bool, str, MacMatch | None, list[Finding]]:
-    text = request.sign_text()
-    expected = base64.b64encode(_mac(key.secret.encode("utf-8", "surrogatepass"), text)).decode()
+    expected = compute_mac(key.secret, request.sign_text())
     found: list[Finding] = []
     if request.key_name != key.name:
         found.append(
@@ -331,8 +332,7 @@ def _mac_findings(
         )
     if request.mac is None:
         return False, expected, None, found
-    ok = hmac.compare_digest(expected.encode(), request.mac.strip().encode("utf-8", "replace"))
-    if ok:
+    if verify_mac(replace(request, mac=request.mac.strip()), key.secret):
         found.append(fnd.info("mac.ok", f"The MAC verifies with the key {key.name}."))
         return True, expected, None, found
     match = find_mac_mistake(request, key)

@@ -39,6 +39,14 @@ class Finding:
         return describe_ably_code(self.ably_code) if self.ably_code is not None else None
 
     @property
+    def ably_text(self) -> str:
+        """The Ably error code in words, or a plain statement that there is none ("" for an
+        info without one: nothing to explain)."""
+        if self.ably_code is None:
+            return "" if self.severity is Severity.INFO else "No Ably error code (a tokenlab check)"
+        return f"Ably {self.ably_summary}"
+
+    @property
     def href(self) -> str | None:
         return HELP_URL.format(code=self.ably_code) if self.ably_code is not None else None
 
@@ -50,9 +58,9 @@ class Finding:
         }
         if self.fix:
             out["fix"] = self.fix
-        if self.ably_code is not None:
-            out["ablyCode"] = self.ably_code
-            out["ablySummary"] = self.ably_summary
+        out["ablyCode"] = self.ably_code
+        out["ablySummary"] = self.ably_summary
+        out["ablyText"] = self.ably_text
         return out
 
 

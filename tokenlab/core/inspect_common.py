@@ -9,16 +9,17 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from tokenlab.core import findings as fnd
 from tokenlab.core.capability import Capability
 from tokenlab.core.clientid import Identity, identity_of_token
 from tokenlab.core.errors import CapabilityError
+from tokenlab.core.issued import IssuedToken, TokenLookup
 from tokenlab.core.keys import ApiKey
 from tokenlab.core.report import CapabilityView, InspectionReport, ReportBuilder
-from tokenlab.core.timefmt import TimeInfo, duration, iso_utc, relative
+from tokenlab.core.timefmt import TimeInfo, duration, iso_utc, relative, year
 from tokenlab.core.tokens import MAX_REVOCABLE_TTL_MS, MAX_TTL_MS
 
 MS_THRESHOLD_S = 100_000_000_000  # a "seconds" value this large is year 5138+: it is ms
@@ -35,14 +36,22 @@ class Context:
     depth: int = 0
     # inspects a nested token (set by the inspector; avoids an import cycle)
     inspect_nested: Callable[[str, Context], InspectionReport] | None = None
+    lookup: TokenLookup | None = None  # asks the issuer (the embedded sandbox) about a token
 
     def nested(self, token: str) -> InspectionReport | None:
         if self.inspect_nested is None or self.depth >= MAX_DEPTH:
             return None
-        deeper = Context(
-            self.now_ms, self.keys, self.key_capabilities, self.depth + 1, self.inspect_nested
-        )
+        deeper = replace(self, depth=self.depth + 1)
         return self.inspect_nested(token, deeper)
+
+    def issued(self, token: str) -> IssuedToken | None:
+        """What the issuer knows about ``token`` (None: not asked, or not one of its own)."""
+        if self.lookup is None:
+            return None
+        try:
+            return self.lookup(token)
+        except Exception:
+            return None
 
 
 # ---- times -------------------------------------------------------------------------------
@@ -75,22 +84,18 @@ def seconds_claim_ms(claims: Mapping[str, Any], name: str, b: ReportBuilder) -> 
             )
         )
     if abs(value) >= MS_THRESHOLD_S:
+        as_read = int(value) * 1000
         b.add(
             fnd.error(
                 f"jwt.{name}_in_ms",
-                f"{name} = {int(value)} looks like milliseconds: as seconds it would be year "
-                f"{_year(int(value) * 1000)}; as milliseconds it is {iso_utc(int(value))}.",
+                f"{name} = {int(value)} looks like milliseconds. Ably reads JWT times as seconds, "
+                f"which puts it in the year {year(as_read):,}; meant as milliseconds it would be "
+                f"{iso_utc(int(value))}.",
                 f"JWT times are in seconds: divide by 1000 ({int(value) // 1000}).",
-                40144,
             )
         )
-        return int(value)
+        return as_read  # the times shown are the ones Ably would use
     return int(value * 1000)
-
-
-def _year(ms: int) -> str:
-    text = iso_utc(ms)
-    return text[:4] if text[:4].isdigit() else "far beyond 9999"
 
 
 def check_expiry(exp_ms: int, now_ms: int, b: ReportBuilder) -> None:
@@ -284,10 +289,11 @@ def identity_for(raw: Any, b: ReportBuilder, *, where: str) -> Identity | None:
         return None
     if raw == "*":
         b.add(
-            fnd.info(
+            fnd.warning(
                 "client_id.wildcard",
-                f"{where} '*' is a wildcard: the client may use any clientId per message, "
-                "but has no identity of its own (no presence without choosing one).",
+                f"{where} '*' is a wildcard: the client may publish as any clientId, and has no "
+                "identity of its own (no presence without choosing one).",
+                "If this token is for one user, put their clientId here instead of '*'.",
             )
         )
     return identity_of_token(raw)

@@ -15,7 +15,6 @@ from tokenlab.core.ably_jwt import (
     DecodedJwt,
     b64_decode_lenient,
     decode_jwt,
-    verify_hs256,
 )
 from tokenlab.core.claims import (
     ABLY_CLAIMS,
@@ -44,6 +43,8 @@ from tokenlab.core.report import (
     SignatureStatus,
     TokenKind,
 )
+from tokenlab.core.timefmt import iso_utc, relative
+from tokenlab.core.verify import verify_ably_jwt
 
 _MAX_CLAIMS_CHECKED = 500
 _MISSPELT_EFFECT = {
@@ -159,10 +160,10 @@ def _check_claim_names(d: DecodedJwt, b: ReportBuilder) -> None:
         if suggestion and suggestion in ABLY_CLAIMS:
             effect = _MISSPELT_EFFECT.get(suggestion, "so Ably ignores it")
             b.add(
-                fnd.error(
+                fnd.warning(
                     "claims.misspelt",
-                    f"Claim {name!r} is not an Ably claim; did you mean {suggestion!r}? Ably "
-                    f"ignores unknown claims, {effect}.",
+                    f"Ably ignores the unknown claim {name!r} (did you mean {suggestion!r}?), "
+                    f"{effect}.",
                     f"Rename the claim to {suggestion!r} (exact spelling and case).",
                 )
             )
@@ -184,9 +185,10 @@ def _check_claim_names(d: DecodedJwt, b: ReportBuilder) -> None:
     for name in d.header:
         if name in ABLY_CLAIMS and name != CLAIM_TOKEN:
             b.add(
-                fnd.error(
+                fnd.warning(
                     "header.claim_in_header",
-                    f"{name!r} is in the JOSE header; Ably reads it only from the claims.",
+                    f"{name!r} is in the JOSE header, where Ably ignores it; Ably reads it only "
+                    "from the claims.",
                     "Move it into the payload.",
                 )
             )
@@ -233,7 +235,11 @@ def _times(d: DecodedJwt, ctx: Context, b: ReportBuilder, *, ably: bool) -> int 
         check_issued(iat, ctx.now_ms, b, field_name="iat")
     if nbf is not None and nbf > ctx.now_ms:
         b.add(
-            fnd.warning("jwt.not_yet_valid", "The token is not valid yet (nbf is in the future).")
+            fnd.warning(
+                "jwt.not_yet_valid",
+                f"The token is not valid yet: nbf is {relative(nbf, ctx.now_ms)} "
+                f"({iso_utc(nbf)}). Ably's documentation does not say it checks nbf.",
+            )
         )
     if iat is not None and exp is not None:
         check_lifetime(exp - iat, b)
@@ -254,10 +260,11 @@ def _signature(d: DecodedJwt, ctx: Context, b: ReportBuilder) -> None:
                 SignatureStatus.NOT_CHECKED, kid, "Add the key to verify the signature."
             )
         return
-    if verify_hs256(d, key.secret) and d.alg == "HS256":
+    result = verify_ably_jwt(d, key)
+    if result.valid:
         b.signature = SignatureCheck(SignatureStatus.VALID, kid, f"Signed by the key {kid}.")
         return
-    b.signature = SignatureCheck(SignatureStatus.INVALID, kid, f"Not signed by the key {kid}.")
+    b.signature = SignatureCheck(SignatureStatus.INVALID, kid, result.message)
     b.add(
         fnd.error(
             "signature.invalid",
@@ -360,10 +367,10 @@ def analyse_jwt(
 
 def _generic(d: DecodedJwt, ctx: Context, b: ReportBuilder) -> None:
     b.add(
-        fnd.warning(
+        fnd.error(
             "jwt.not_ably",
-            "A JWT without kid or x-ably-* claims: not an Ably JWT, so Ably would reject it "
-            "(fine if your server exchanges it for an Ably token).",
+            "A JWT without kid or x-ably-* claims: not an Ably JWT, so Ably would reject it as a "
+            "credential (fine if your server exchanges it for an Ably token).",
             "For Ably: HS256, kid = key name, x-ably-capability and x-ably-clientId claims.",
             40144,
         )

@@ -21,8 +21,10 @@ from tokenlab.core.capability import Capability
 from tokenlab.core.clientid import resolve_identity
 from tokenlab.core.errors import CapabilityError, KeyFormatError
 from tokenlab.core.inspect_common import Context
+from tokenlab.core.inspect_issued import describe_issued
 from tokenlab.core.inspect_json import analyse_json
 from tokenlab.core.inspect_jwt import analyse_jwt
+from tokenlab.core.issued import TokenLookup
 from tokenlab.core.keys import ApiKey
 from tokenlab.core.report import (
     InspectionReport,
@@ -36,7 +38,7 @@ from tokenlab.core.report import (
 from tokenlab.core.sniff import b64_text, describe, unwrap
 from tokenlab.core.tokens import MAX_TOKEN_LENGTH
 
-__all__ = ["InspectionReport", "TokenKind", "can", "inspect"]
+__all__ = ["InspectionReport", "TokenKind", "inspect"]
 
 log = logging.getLogger(__name__)
 ANALYSIS_LIMIT = 4 * 1024 * 1024  # beyond this, only describe the input
@@ -53,14 +55,21 @@ def inspect(
     now_ms: int,
     known_keys: Sequence[ApiKey] = (),
     key_capabilities: Mapping[str, Capability | str] | None = None,
+    lookup: TokenLookup | None = None,
 ) -> InspectionReport:
     """Inspect anything pasted. ``known_keys`` verify signatures and MACs by key name;
-    ``key_capabilities`` (key name -> capability) gives the effective capability."""
+    ``key_capabilities`` (key name -> capability) gives the effective capability; ``lookup``
+    asks the embedded sandbox about tokens it issued."""
     if isinstance(text, bytes | bytearray):
         text = bytes(text).decode("utf-8", "replace")
     try:
         ctx = Context(
-            now_ms, {k.name: k for k in known_keys}, _capabilities(key_capabilities), 0, _nested
+            now_ms,
+            {k.name: k for k in known_keys},
+            _capabilities(key_capabilities),
+            0,
+            _nested,
+            lookup,
         )
         return _inspect(str(text), ctx)
     except Exception as exc:  # the last line of defence: a paste must never crash the app
@@ -77,18 +86,6 @@ def inspect(
                 ),
             ),
         )
-
-
-def can(report: InspectionReport, channel: str, operation: str) -> tuple[bool | None, str]:
-    """May this token do ``operation`` on ``channel``? (None when it cannot be known)."""
-    view = report.capability if report.capability else None
-    cap = view.best if view else None
-    if cap is None:
-        return None, "The capability is not known from this input."
-    pattern = cap.allows(channel, operation)
-    if pattern is None:
-        return False, f"No resource in the capability grants {operation!r} on {channel!r} (40160)."
-    return True, f"Allowed by {pattern!r}."
 
 
 def _capabilities(raw: Mapping[str, Capability | str] | None) -> dict[str, Capability]:
@@ -125,9 +122,9 @@ def _inspect(text: str, ctx: Context) -> InspectionReport:
     if n > MAX_TOKEN_LENGTH and report.kind is not TokenKind.EMPTY:
         too_long = fnd.error(
             "token.too_long",
-            f"{n} characters: more than Ably's 128 KiB limit for a token ({MAX_TOKEN_LENGTH}).",
+            f"{n} characters: more than the 128 KiB a token may have ({MAX_TOKEN_LENGTH}, RSA4f). "
+            "Ably has no error code of its own for a pasted token this long.",
             "Check what was pasted; tokens are usually a few hundred characters.",
-            40170,
         )
         report = replace(report, findings=fnd.sort_findings((too_long, *report.findings)))
     return report
@@ -136,9 +133,9 @@ def _inspect(text: str, ctx: Context) -> InspectionReport:
 def _via_findings(via: str | None, kind: TokenKind) -> list[fnd.Finding]:
     if via == "query:key" and kind is TokenKind.API_KEY:
         return [
-            fnd.error(
+            fnd.warning(
                 "key.in_url",
-                "The URL carries the API key in key=: anyone who sees "
+                "Ably accepts it, but the URL carries the API key in key=: anyone who sees "
                 "the URL (logs, proxies, browser history) has the secret.",
                 "Use token auth (access_token=) in URLs.",
             )
@@ -168,6 +165,9 @@ def _classify(t: str, offset: int | None, ctx: Context, n: int) -> InspectionRep
     if ":" in t and _KEYISH.fullmatch(t):
         return _api_key(t, offset, ctx, n)
     if m := _ABLY_TOKEN.fullmatch(t):
+        issued = ctx.issued(t)
+        if issued is not None:
+            return describe_issued(t, issued, offset, ctx, n)
         return _ably_token(t, m.group(1), offset, ctx, n)
     if ctx.depth == 0 and (decoded := b64_text(t)) and decoded.strip():
         nested = ctx.nested(decoded.strip())
@@ -224,9 +224,10 @@ def _api_key(t: str, offset: int | None, ctx: Context, n: int) -> InspectionRepo
     b.token = key.masked()
     b.summary = f"API key {key.masked()}: it contains the secret"
     b.add(
-        fnd.error(
+        fnd.warning(
             "key.pasted",
-            f"This is an API key, secret included ({key.masked()}). Whoever has it can do anything "
+            f"An API key, secret included ({key.masked()}), where a token belongs. Ably accepts "
+            "it (Basic auth), and whoever has it can do anything "
             "the key allows, for as long as the key lives. Never ship it to browsers or apps.",
             "Keep keys on your server and give clients tokens (TokenRequest or JWT). If this key "
             "was shared or committed, revoke or rotate it in the Ably dashboard.",

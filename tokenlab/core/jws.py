@@ -157,6 +157,15 @@ def key_from_jwk(text: str | Mapping[str, Any]) -> JwtKey:
     return JwtKey("jwk", label, jwk.key, jwk.algorithm_name, allowed)
 
 
+def key_from_text(text: str, *, base64_encoded: bool = False) -> JwtKey:
+    """Whatever a user pasted as a key: a PEM block, a JWK (JSON), else a shared secret."""
+    if "-----BEGIN" in text:
+        return key_from_pem(text)
+    if text.lstrip().startswith("{"):
+        return key_from_jwk(text)
+    return key_from_secret(text, base64_encoded=base64_encoded)
+
+
 @dataclass(frozen=True)
 class MintedJwt:
     token: str

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tokenlab.core.capability import Capability
 from tokenlab.core.claims import Field
 from tokenlab.core.clientid import Identity
 from tokenlab.core.findings import Finding, Severity, sort_findings, worst
 from tokenlab.core.timefmt import TimeInfo
+
+if TYPE_CHECKING:
+    from tokenlab.core.verdict import Verdict
 
 
 class TokenKind(StrEnum):
@@ -153,6 +156,13 @@ class InspectionReport:
         inner_errors = self.inner is not None and self.inner.has_errors
         return self.worst is Severity.ERROR or inner_errors
 
+    @property
+    def verdict(self) -> Verdict:
+        """The one verdict every front end shows (rejected / accepted, but / fine / not a token)."""
+        from tokenlab.core.verdict import verdict_of
+
+        return verdict_of(self)
+
     def codes(self) -> set[str]:
         """Every finding code, including those of the inner report."""
         own = {f.code for f in self.findings}
@@ -166,6 +176,7 @@ class InspectionReport:
             "kind": self.kind.value,
             "title": self.kind.display_name,
             "summary": self.summary,
+            "verdict": self.verdict.to_dict(),
             "inputLength": self.input_length,
             "token": self.token,
             "tokenRange": list(self.token_range) if self.token_range else None,

@@ -135,6 +135,28 @@ def generate_samples(now_ms: int = FIXED_NOW_MS) -> dict[str, str]:
     return {sample_id: text + "\n" for sample_id, text in texts.items()}
 
 
+MISTAKES = ("ms-exp", "typo-claim")
+
+
+def mistake_text(mistake: str, *, now_ms: int) -> str:
+    """Ably JWTs with the mistakes people make, minted relative to ``now_ms`` (screenshots,
+    lessons): ``exp`` in milliseconds, or a misspelt ``x-ably-capabilities`` claim."""
+    from tokenlab.core.ably_jwt import mint_ably_jwt
+
+    iat = now_ms // 1000
+    who = "alice@example.com"
+    if mistake == "ms-exp":
+        extra = {"exp": now_ms + 3_600_000}
+        return mint_ably_jwt(
+            SAMPLE_KEY, iat_s=iat, ttl_s=3600, capability=SAMPLE_CAPABILITY, client_id=who,
+            extra_claims=extra,
+        )  # fmt: skip
+    if mistake == "typo-claim":
+        typo = {"x-ably-capabilities": SAMPLE_CAPABILITY}
+        return mint_ably_jwt(SAMPLE_KEY, iat_s=iat, ttl_s=3600, client_id=who, extra_claims=typo)
+    raise KeyError(mistake)
+
+
 def sample(sample_id: str) -> Sample:
     try:
         return _BY_ID[sample_id]

@@ -25,7 +25,7 @@ from tokenlab.core.errors import SettingsError
 SCHEMA_VERSION = 1
 TIME_FORMATS = ("relative", "local", "utc")
 THEMES = ("system", "light", "dark")  # "system" follows the desktop's colour scheme
-TAB_IDS = ("inspect", "token_request", "jwt", "live", "sandbox")
+TAB_IDS = ("inspect", "token_request", "jwt", "live", "sandbox", "lessons")
 _KEY_NAME_RE = re.compile(r"^[^:\s.]+\.[^:\s.]+$")
 
 
@@ -52,6 +52,12 @@ class Settings:
     key_profiles: tuple[KeyProfile, ...] = ()
     # Small JSON objects owned by individual tabs (e.g. the Live tab's last endpoint).
     tab_state: dict[str, dict[str, Any]] = field(default_factory=dict)
+    lessons_done: tuple[str, ...] = ()  # ids of the lessons run to the end with every tick
+
+    def with_lesson_done(self, lesson_id: str, done: bool) -> Settings:
+        """A copy with ``lesson_id`` marked done (or back to not started)."""
+        kept = tuple(x for x in self.lessons_done if x != lesson_id)
+        return dataclasses.replace(self, lessons_done=(*kept, lesson_id) if done else kept)
 
     def with_profile(self, profile: KeyProfile) -> Settings:
         """A copy with ``profile`` added or replacing the one with the same name."""
@@ -104,6 +110,12 @@ def _tab_state(value: Any) -> dict[str, dict[str, Any]]:
     return {str(k): dict(v) for k, v in value.items()}
 
 
+def _strings(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ValueError("must be a list of strings")
+    return tuple(dict.fromkeys(value))
+
+
 def _typed(kind: type) -> Callable[[Any], Any]:
     def check(value: Any) -> Any:
         # bool is an int subclass: do not let `true` pass as a number or 1 as a flag
@@ -134,6 +146,7 @@ _PARSERS: dict[str, Callable[[Any], Any]] = {
     "ably_rest_url": _typed(str),
     "key_profiles": _profiles,
     "tab_state": _tab_state,
+    "lessons_done": _strings,
 }
 
 

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+_YEAR_MS = 31_556_952_000  # the mean Gregorian year
+_FAR_MS = 100 * _YEAR_MS  # beyond this, "in 4 d 3 h" reads worse than "in about 56,900 years"
 _UNITS = (("d", 86_400_000), ("h", 3_600_000), ("min", 60_000), ("s", 1_000))
 
 
@@ -20,11 +22,18 @@ def _datetime(ms: int) -> datetime | None:
         return None
 
 
+def year(ms: int) -> int:
+    """The calendar year of an epoch time, also far outside what ``datetime`` can show."""
+    dt = _datetime(ms)
+    return dt.year if dt is not None else 1970 + int(ms // _YEAR_MS)
+
+
 def iso_utc(ms: int) -> str:
-    """``2023-11-14T22:13:20Z`` (milliseconds shown only when not zero)."""
+    """``2023-11-14T22:13:20Z`` (milliseconds shown only when not zero); beyond year 9999,
+    ``year 58,912``."""
     dt = _datetime(ms)
     if dt is None:
-        return f"{ms} ms since 1970 (out of range)"
+        return f"year {year(ms):,} ({ms} ms since 1970)"
     spec = "milliseconds" if ms % 1000 else "seconds"
     return dt.isoformat(timespec=spec).replace("+00:00", "Z")
 
@@ -42,8 +51,11 @@ def local(ms: int) -> str:
 
 
 def duration(ms: int) -> str:
-    """A duration in its two largest units: ``1 h 30 min``, ``45 s``, ``250 ms``."""
+    """A duration in its two largest units: ``1 h 30 min``, ``45 s``, ``250 ms``; beyond a
+    century, ``about 56,859 years``."""
     ms = abs(ms)
+    if ms >= _FAR_MS:
+        return f"about {ms // _YEAR_MS:,} years"
     for i, (unit, size) in enumerate(_UNITS):
         if ms >= size:
             big, rest = divmod(ms, size)
@@ -55,10 +67,13 @@ def duration(ms: int) -> str:
 
 
 def relative(ms: int, now_ms: int) -> str:
-    """``in 4 min``, ``3 h 5 min ago`` or ``now`` (within a second)."""
+    """``in 4 min``, ``3 h 5 min ago``, ``now`` (within a second), or in years when far off."""
     delta = ms - now_ms
     if abs(delta) < 1000:
         return "now"
+    if abs(delta) >= _FAR_MS:
+        years = duration(delta)
+        return f"in {years} (year {year(ms):,})" if delta > 0 else f"{years} ago"
     return f"in {duration(delta)}" if delta > 0 else f"{duration(delta)} ago"
 
 

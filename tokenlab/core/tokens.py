@@ -24,6 +24,7 @@ from typing import Any
 from tokenlab.core.clock import NonceFactory, NowMs, random_nonce, system_now_ms
 from tokenlab.core.errors import TokenRequestError
 from tokenlab.core.keys import ApiKey
+from tokenlab.core.numbers import ascii_int, finite_number, shown
 
 DEFAULT_TTL_MS = 3_600_000
 MAX_TTL_MS = 86_400_000
@@ -48,21 +49,19 @@ def _bad_body(message: str, code: str) -> TokenRequestError:
 
 def parse_int(value: Any, field: str, *, ably_code: int = 40003) -> int | None:
     """An optional integer field: None stays None; ints, integral floats and numeric strings
-    are accepted; anything else raises ``TokenRequestError`` with ``ably_code``."""
+    (ASCII digits, at most 18) within the signed 64-bit range are accepted; anything else
+    (``NaN``, ``Infinity``, ``1e400``, ``"²"``, a 5,000-digit string) raises
+    ``TokenRequestError`` with ``ably_code``."""
     if value is None:
         return None
-    if isinstance(value, bool):
-        value = repr(value)
-    elif isinstance(value, int):
-        return value
-    elif isinstance(value, float) and value.is_integer():
+    if isinstance(value, str):
+        parsed = ascii_int(value.strip(), signed=True)
+        if parsed is not None:
+            return parsed
+    elif finite_number(value) is not None and float(value).is_integer():
         return int(value)
-    elif isinstance(value, str):
-        digits = value.strip().removeprefix("-")
-        if digits.isascii() and digits.isdigit():
-            return int(value.strip())
     raise TokenRequestError(
-        f"{field} must be an integer number of milliseconds, not {value!r:.60}.",
+        f"{field} must be an integer number of milliseconds, not {shown(value)}.",
         code=f"token_request.bad_{field}",
         ably_code=ably_code,
         status=400,
@@ -99,7 +98,7 @@ def _hmac_pads(secret: str) -> tuple[Any, Any]:
     Keying an HMAC costs as much as hashing a whole sign text, and ``hmac.HMAC.copy`` is slow
     Python code, so the primed hashlib states are cached per secret and copied per MAC.
     """
-    key = secret.encode("utf-8")
+    key = secret.encode("utf-8", "surrogatepass")  # a lone surrogate from JSON must not crash
     if len(key) > _SHA256_BLOCK:
         key = hashlib.sha256(key).digest()
     key = key.ljust(_SHA256_BLOCK, b"\0")
@@ -112,7 +111,7 @@ def compute_mac(secret: str, text: str) -> str:
     """``base64(HMAC-SHA256(utf8(secret), utf8(text)))``, standard base64 with padding."""
     primed_inner, primed_outer = _hmac_pads(secret)
     inner = primed_inner.copy()
-    inner.update(text.encode("utf-8"))
+    inner.update(text.encode("utf-8", "surrogatepass"))
     outer = primed_outer.copy()
     outer.update(inner.digest())
     return base64.b64encode(outer.digest()).decode("ascii")

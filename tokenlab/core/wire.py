@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 import sys
 from collections.abc import Mapping
 from enum import IntEnum
@@ -78,9 +79,20 @@ class Flag:
     PUBLISH = 1 << 17
     SUBSCRIBE = 1 << 18
     PRESENCE_SUBSCRIBE = 1 << 19
+    ANNOTATION_PUBLISH = 1 << 21
+    ANNOTATION_SUBSCRIBE = 1 << 22
 
 
-CHANNEL_MODE_MASK = Flag.PRESENCE | Flag.PUBLISH | Flag.SUBSCRIBE | Flag.PRESENCE_SUBSCRIBE
+CHANNEL_MODE_MASK = (
+    Flag.PRESENCE
+    | Flag.PUBLISH
+    | Flag.SUBSCRIBE
+    | Flag.PRESENCE_SUBSCRIBE
+    | Flag.ANNOTATION_PUBLISH
+    | Flag.ANNOTATION_SUBSCRIBE
+)
+# What an ATTACH without modes gets (intersected with what the capability allows), as Ably.
+DEFAULT_CHANNEL_MODES = CHANNEL_MODE_MASK & ~Flag.ANNOTATION_SUBSCRIBE
 
 
 class FrameDecodeError(ValueError):
@@ -173,3 +185,58 @@ def encode_frame(
         return packed
     default = _json_base64 if base64_binary else _json_strict
     return json.dumps(message, separators=(",", ":"), ensure_ascii=False, default=default)
+
+
+MAX_NESTING = 128
+_UINT64_LIMIT = 2**64
+_INT64_MIN = -(2**63)
+
+
+def _text_problem(text: str) -> str | None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return "a string with a lone surrogate (not valid UTF-8)"
+    return None
+
+
+def _problem(value: Any, depth: int) -> str | None:
+    kind = type(value)
+    if kind is str:
+        return None if value.isascii() else _text_problem(value)
+    if kind is int:
+        if _INT64_MIN <= value < _UINT64_LIMIT:
+            return None
+        return "an integer outside the 64-bit range msgpack can carry"
+    if kind is dict or kind is list:
+        if depth >= MAX_NESTING:
+            return f"nesting deeper than {MAX_NESTING} levels"
+        if kind is list:
+            items = value
+        else:
+            for key in value:
+                if type(key) is not str:
+                    return "a map key that is not a string (JSON object keys are strings)"
+                if not key.isascii() and (problem := _text_problem(key)) is not None:
+                    return problem
+            items = value.values()
+        for item in items:
+            if (problem := _problem(item, depth + 1)) is not None:
+                return problem
+        return None
+    if kind is float:
+        return None if math.isfinite(value) else f"the non-finite number {value!r} (not JSON)"
+    if value is None or kind is bool or kind is bytes or kind is bytearray:
+        return None
+    return f"a {kind.__name__} value (only JSON types and binary travel on both formats)"
+
+
+def portability_problem(value: Any) -> str | None:
+    """Why ``value`` cannot be re-encoded in the *other* wire format (JSON <-> msgpack), or None.
+
+    JSON decodes ``NaN``/``Infinity`` and integers of any size; msgpack decodes ext types,
+    non-string map keys and floats that JSON cannot write. A message carrying any of these
+    would poison history and fan-out for subscribers using the other format. Nesting is
+    bounded (``MAX_NESTING``), so hostile depth cannot exhaust the stack.
+    """
+    return _problem(value, 0)

@@ -160,8 +160,10 @@ class MainWindow(QMainWindow):
         keys = bar.addMenu("&Keys")
         self._action(keys, "&Manage key profiles…", self.open_key_profiles)
         self.help_menu = bar.addMenu("&Help")
-        # Help > Lessons goes first, above this separator (insert before help_separator)
-        self.help_separator = self.help_menu.addSeparator()
+        self.lessons_action = self._action(
+            self.help_menu, "&Lessons", lambda: self.show_tab("lessons")
+        )
+        self.help_menu.addSeparator()
         self._action(self.help_menu, "&Keyboard shortcuts…", self.show_shortcuts, "Ctrl+/")
         self._action(self.help_menu, "&About tokenlab…", self.show_about)
 

@@ -1,10 +1,10 @@
 """What an auth provider handed back, read the way the SDKs read it (ably-protocol §8.2).
 
-An authUrl response is interpreted by its Content-Type (``application/json`` -> TokenDetails
-or TokenRequest; ``text/plain`` / ``application/jwt`` -> a token string; anything else, or none,
--> 40170). An authCallback result may be a string, TokenDetails, TokenRequest or a dict of
-either. Token strings are checked as ably-js does: empty, ``"null"``, ``"undefined"``,
-double-encoded JSON, or longer than 128 KiB -> 40170.
+An authUrl response is interpreted by its Content-Type (``application/json`` -> TokenDetails,
+recognised by ``issued``, or TokenRequest, by ``keyName``; ``text/plain`` / ``application/jwt``
+-> a token string; anything else, or none, -> 40170). An authCallback result may be a string,
+TokenDetails, TokenRequest or a dict of either. Token strings are checked as ably-js does:
+empty, ``"null"``, ``"undefined"``, double-encoded JSON, or longer than 128 KiB -> 40170.
 """
 
 from __future__ import annotations
@@ -43,18 +43,33 @@ def check_token_string(token: str, *, jwt_content_type: bool = False) -> str:
 
 
 def from_mapping(value: Mapping[Any, Any]) -> TokenDetails | TokenRequest:
-    """ably-js/-python: ``issued`` or ``token`` means TokenDetails, ``keyName`` TokenRequest."""
+    """ably-js/-python: ``issued`` means TokenDetails (which needs ``token`` and ``expires``),
+    else ``keyName`` a TokenRequest; anything else, ``{"token": …}`` alone included, is 40170."""
     keys = {k.decode() if isinstance(k, bytes) else str(k) for k in value}
     try:
-        if "issued" in keys or "token" in keys:
+        if "issued" in keys:
+            missing = [name for name in ("token", "expires") if name not in keys]
+            if missing:
+                raise _bad(
+                    f"The auth provider returned TokenDetails without {' and '.join(missing)}."
+                )
             return TokenDetails.from_dict(value)
         if "keyName" in keys:
             return TokenRequest.from_dict(value)
     except UserError as exc:
+        if isinstance(exc, AblyError) and exc.ably_code == 40170:
+            raise
         raise _bad(f"The auth provider returned an unusable object: {exc.message}") from exc
+    if "token" in keys:
+        raise _bad(
+            "The auth provider returned {\"token\": …} without 'issued': ably-js and "
+            "ably-python recognise TokenDetails by its 'issued' field and reject this. Return "
+            "the whole TokenDetails (token, issued, expires), or the token alone as text/plain "
+            "or application/jwt."
+        )
     raise _bad(
-        "The auth provider returned JSON that is neither TokenDetails (token, issued) nor a "
-        f"TokenRequest (keyName, nonce, mac); keys: {sorted(keys)[:8]}"
+        "The auth provider returned JSON that is neither TokenDetails (token, issued, expires) "
+        f"nor a TokenRequest (keyName, nonce, mac); keys: {sorted(keys)[:8]}"
     )
 
 

@@ -1,4 +1,4 @@
-"""Channels on a realtime connection: attach/detach, publish, subscribe (ably-protocol §7.11).
+"""Channels on a realtime connection: attach/detach, publish, subscribe (RTL2-RTL6).
 
 Enough of RTL to show identity and capability at work: channel states with reasons (an
 ATTACH refused with 40160 puts the channel in FAILED while the connection stays up; a reauth
@@ -13,16 +13,20 @@ import base64
 import contextlib
 import json
 from collections.abc import Callable, Iterator, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from tokenlab.core.errors import AblyError
 from tokenlab.core.wire import Action, Flag
-from tokenlab.realtime.events import ChannelState, ChannelStateChanged, MessageReceived
+from tokenlab.realtime.events import (
+    ChannelState,
+    ChannelStateChanged,
+    ConnectionState,
+    MessageReceived,
+)
+from tokenlab.realtime.port import ConnectionPort
 from tokenlab.realtime.presence import Presence
 from tokenlab.realtime.protocol import ErrorInfo, frame_action, frame_error
-
-if TYPE_CHECKING:
-    from tokenlab.realtime.connection import Connection
+from tokenlab.realtime.state import REFUSED_STATE_CODES
 
 MessageListener = Callable[[MessageReceived], None]
 
@@ -61,11 +65,12 @@ def decode_data(data: Any, encoding: object) -> Any:
 class Channel:
     """One channel on a connection."""
 
-    def __init__(self, connection: Connection, name: str) -> None:
+    def __init__(self, connection: ConnectionPort, name: str) -> None:
         self.name = name
         self.state: ChannelState = "initialized"
         self.error_reason: ErrorInfo | None = None
         self.flags = 0
+        self.channel_serial: str | None = None  # RTL15b: the last one the server sent
         self._conn = connection
         self._listeners: list[MessageListener] = []
         self._waiters: list[asyncio.Future[None]] = []
@@ -77,7 +82,12 @@ class Channel:
         """ATTACH and wait for ATTACHED; AblyError (e.g. 40160) if the server refuses."""
         if self.state == "attached":
             return
-        await self._conn.wait_connected(timeout_ms)
+        try:
+            await self._conn.wait_connected(timeout_ms)
+        except AblyError as err:
+            if err.ably_code in REFUSED_STATE_CODES:
+                raise self._conn.refuse("attach", err, channel=self.name) from None
+            raise
         self._set_state("attaching")
         await self._request({"action": Action.ATTACH, "channel": self.name}, timeout_ms)
 
@@ -117,11 +127,12 @@ class Channel:
         if client_id is None or not self._conn.options.client_side_checks:
             return
         if own not in (None, "*") and client_id != own:
-            raise AblyError(
+            err = AblyError(
                 40012,
                 f"Message clientId {client_id!r} does not match this connection's clientId {own!r}",
                 status=400,
             )
+            raise self._conn.refuse("publish", err, channel=self.name, client_id=client_id)
 
     async def _request(self, message: Mapping[str, Any], timeout_ms: int | None) -> None:
         fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
@@ -163,6 +174,9 @@ class Channel:
     def _on_frame(self, msg: Mapping[str, Any]) -> None:
         action = frame_action(msg)
         error = frame_error(msg)
+        serial = msg.get("channelSerial")
+        if action in (Action.ATTACHED, Action.MESSAGE, Action.PRESENCE) and isinstance(serial, str):
+            self.channel_serial = serial
         if action == Action.ATTACHED:
             self._on_attached(msg, error)
         elif action == Action.DETACHED:
@@ -226,9 +240,10 @@ class Channel:
 class Channels:
     """The channels of one connection, by name."""
 
-    def __init__(self, connection: Connection) -> None:
+    def __init__(self, connection: ConnectionPort) -> None:
         self._conn = connection
         self._channels: dict[str, Channel] = {}
+        connection.add_state_listener(self.on_connection_state)
 
     def get(self, name: str) -> Channel:
         if name not in self._channels:
@@ -247,20 +262,24 @@ class Channels:
             self._channels[name]._on_frame(msg)
 
     def on_connected(self, resumed: bool) -> None:
-        """RTN15c6/c7: after a resume keep channels; on a new connection re-attach them."""
-        if resumed:
-            return
+        """RTN15c6/c7: re-attach channels on every new transport, naming the last channelSerial
+        (RTL4c1) so the server can resume them (RESUMED) and send what was missed. After a
+        resume an attached channel stays attached meanwhile."""
         for channel in self:
             if channel.state in ("attached", "attaching", "suspended"):
-                channel._set_state("attaching")
+                if not (resumed and channel.state == "attached"):
+                    channel._set_state("attaching")
                 self._conn.spawn(self._reattach(channel))
 
     async def _reattach(self, channel: Channel) -> None:
+        frame: dict[str, Any] = {"action": Action.ATTACH, "channel": channel.name}
+        if channel.channel_serial is not None:
+            frame["channelSerial"] = channel.channel_serial
         # A refusal is not an error here: the channel state and its reason tell the story.
         with contextlib.suppress(AblyError):
-            await channel._request({"action": Action.ATTACH, "channel": channel.name}, None)
+            await channel._request(frame, None)
 
-    def on_connection_state(self, state: str, reason: ErrorInfo | None) -> None:
+    def on_connection_state(self, state: ConnectionState, reason: ErrorInfo | None) -> None:
         """RTL3: suspended -> attached channels suspended; failed/closed -> failed/detached."""
         target: dict[str, ChannelState] = {
             "suspended": "suspended",

@@ -1,9 +1,11 @@
 """A named realtime connection: the public face of the client.
 
-``Connection`` holds the state (§7.10), the clientId (§6), the channels and the event stream,
-and offers ``connect``, ``close``, ``authorize``, ``ping`` and ``simulate_network_drop``. The
-connect/retry/session loop that drives the state machine lives in ``runloop.py``; this module
-owns everything the loop and the channels call back into (sending, ACKs, pings, reauth).
+``Connection`` is a facade: the state, errorReason, clientId (RSA7, RTC4), connectionId and
+key live in its ``ConnectionMachine`` (``machine.py``), driven by the connect/retry loop
+(``runloop.py``, RTN14/RTN15). It offers ``connect``, ``close``, ``authorize`` (RTC8), ``ping``
+(RTN13) and ``simulate_network_drop``, holds the channels, the pending queue and the event
+stream, and implements the ``ConnectionPort`` / ``LoopHost`` Protocols (``port.py``) through
+which those parts reach it: sending, ACKs, pings, in-band reauth (RTN22), refusals.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import itertools
 import logging
 import secrets
 import time
-from collections.abc import Coroutine, Mapping
+from collections.abc import Callable, Coroutine, Mapping
 from typing import Any, TypeVar
 
 import httpx
@@ -26,17 +28,18 @@ from tokenlab.realtime.auth import Authenticator, ObtainedToken
 from tokenlab.realtime.authhttp import AuthHttp
 from tokenlab.realtime.channels import Channels
 from tokenlab.realtime.events import (
+    ClientRefusal,
     ConnectionState,
     EventBody,
     IdentityKind,
     Note,
+    RefusedOperation,
     RenewalFailed,
     RenewalStarted,
     RenewalSucceeded,
     RenewalTrigger,
-    StateChanged,
 )
-from tokenlab.realtime.identity import ClientIdTracker
+from tokenlab.realtime.machine import ConnectionMachine, StateListener
 from tokenlab.realtime.options import AuthConfig, ClientOptions, KeyAuth
 from tokenlab.realtime.pending import PendingMessages
 from tokenlab.realtime.protocol import ErrorInfo
@@ -66,8 +69,7 @@ class Connection:
         self.stream = stream or EventStream(
             now_ms=options.now_ms, monotonic_ms=options.monotonic_ms
         )
-        self._states = StateTracker(self._on_state_event)
-        self._ids = ClientIdTracker(self.emit)
+        self.machine = ConnectionMachine(self.emit)
         self._http = AuthHttp(
             options.endpoint,
             timeout_ms=options.timeouts.http_request_timeout,
@@ -76,17 +78,13 @@ class Connection:
             client=http_client,
         )
         self.auth = Authenticator(options, self._http, self.emit)
+        self.pending = PendingMessages(self)  # first: it fails messages before channels move
         self.channels = Channels(self)
-        self.transport: Transport | None = None
-        self.connection_id: str | None = None
-        self.connection_key: str | None = None
-        self.details: Mapping[str, Any] = {}
-        self._loop = RunLoop(self)
+        self._loop = RunLoop(self, self.machine)
         self._task: asyncio.Task[None] | None = None
         self._background: set[asyncio.Task[Any]] = set()
         self._pending_auth: asyncio.Future[None] | None = None
         self._renew_lock = asyncio.Lock()
-        self.pending = PendingMessages(self)
         self._pings: dict[str, asyncio.Future[None]] = {}
         self._ping_ids = itertools.count(1)
 
@@ -94,19 +92,39 @@ class Connection:
 
     @property
     def state(self) -> ConnectionState:
-        return self._states.state
+        return self.machine.state
 
     @property
     def error_reason(self) -> ErrorInfo | None:
-        return self._states.error_reason
+        return self.machine.error_reason
 
     @property
     def client_id(self) -> str | None:
-        return self._ids.client_id
+        return self.machine.client_id
 
     @property
     def identity(self) -> IdentityKind:
-        return self._ids.kind
+        return self.machine.identity
+
+    @property
+    def connection_id(self) -> str | None:
+        return self.machine.connection_id
+
+    @property
+    def connection_key(self) -> str | None:
+        return self.machine.connection_key
+
+    @property
+    def details(self) -> Mapping[str, Any]:
+        """The server's connectionDetails from the last CONNECTED."""
+        return self.machine.details
+
+    @property
+    def transport(self) -> Transport | None:
+        return self.machine.transport
+
+    def add_state_listener(self, listener: StateListener) -> Callable[[], None]:
+        return self.machine.add_state_listener(listener)
 
     @property
     def token(self) -> ObtainedToken | None:
@@ -115,10 +133,18 @@ class Connection:
     def emit(self, body: EventBody) -> None:
         self.stream.emit(self.name, body)
 
-    def _on_state_event(self, body: EventBody) -> None:
-        self.emit(body)
-        if isinstance(body, StateChanged):
-            self.pending.on_state(body.current, body.reason)
+    def refuse(
+        self,
+        operation: RefusedOperation,
+        error: AblyError,
+        *,
+        channel: str | None = None,
+        client_id: str | None = None,
+    ) -> AblyError:
+        """Report an operation the client itself refuses (a ClientRefusal event with its Ably
+        code) and return the error for the caller to raise."""
+        self.emit(ClientRefusal(operation, channel, client_id, ErrorInfo.from_error(error)))
+        return error
 
     # -- lifecycle -----------------------------------------------------------------------------
 
@@ -127,20 +153,14 @@ class Connection:
         if self._task is not None and not self._task.done():
             self._loop.wake()
             return
-        if self.state in TERMINAL:
-            self._ids.reset()
-            self.connection_id = self.connection_key = None
-            self._states.error_reason = None  # RTN11d
-        if self._ids.client_id is None and self.options.client_id:
-            self._ids.apply(self.options.client_id, "options")
-        self._states.set("connecting")
+        self.machine.start(self.options.client_id)
         self._task = asyncio.create_task(self._loop.run(), name=f"tokenlab-conn-{self.name}")
 
     async def wait_for_state(
         self, *states: ConnectionState, timeout_ms: int | None = None
     ) -> ConnectionState:
         ms = timeout_ms or self.options.timeouts.realtime_request_timeout * 2
-        return await self._states.wait_for(*states, timeout_ms=ms)
+        return await self.machine.states.wait_for(*states, timeout_ms=ms)
 
     async def wait_connected(self, timeout_ms: int | None = None) -> None:
         """Wait for CONNECTED (publishes and attaches queue this way); fails fast when the
@@ -159,7 +179,7 @@ class Connection:
             await self._http.aclose()
             return
         if self.state == "connected" and self.transport is not None:
-            self._states.set("closing")
+            self.machine.set_state("closing")
             try:
                 await self.transport.send({"action": Action.CLOSE})
                 await asyncio.wait_for(
@@ -169,8 +189,7 @@ class Connection:
                 pass  # the server did not answer CLOSE in time; close the socket ourselves
         await self._stop_task()
         if self.state != "closed":
-            self._states.set("closed", None)
-            self.channels.on_connection_state("closed", None)
+            self.machine.set_state("closed", None)
         await self._http.aclose()
 
     async def _task_or_done(self) -> None:
@@ -188,7 +207,7 @@ class Connection:
         self._background.clear()
         if self.transport is not None:
             self.transport.abort()
-            self.transport = None
+            self.machine.use_transport(None)
         self.lost(ErrorInfo(80017, 400, "Connection closed"))
 
     def simulate_network_drop(self) -> None:
@@ -272,6 +291,7 @@ class Connection:
         if self.state == "connected":
             return await self.reauth("authorize")
         token = await self._renew_offline()
+        self._check_authorized_client_id(token)
         self._loop.token_refreshed()
         if self.state == "connecting":
             self._loop.restart()
@@ -305,7 +325,10 @@ class Connection:
 
     async def _reauth_exchange(self, trigger: RenewalTrigger) -> ObtainedToken:
         token = await self.auth.obtain(trigger)
-        self.check_token_client_id(token)
+        if trigger == "authorize":
+            self._check_authorized_client_id(token)
+        else:
+            self.check_token_client_id(token)
         transport = self.transport
         if self.state != "connected" or transport is None:
             return token  # the reconnect in progress will use the new token
@@ -341,12 +364,19 @@ class Connection:
         if err.ably_code in (40171, 40102) or err.status == 403:
             self._loop.fail(info)
         else:
-            self._states.error_reason = info
+            self.machine.set_error_reason(info)
 
     async def reauth_quietly(self, trigger: RenewalTrigger) -> None:
         # Failures are reported as RenewalFailed and acted on in _on_reauth_error.
         with contextlib.suppress(AblyError):
             await self.reauth(trigger)
+
+    def _check_authorized_client_id(self, token: ObtainedToken) -> None:
+        """authorize() may not change an established clientId: a client-side 40102 (RTC8)."""
+        try:
+            self.check_token_client_id(token)
+        except AblyError as err:
+            raise self.refuse("authorize", err, client_id=token.client_id) from None
 
     def check_token_client_id(self, token: ObtainedToken) -> None:
         """RSA15a and late initialisation (RSA7b2): a clientId in TokenDetails must fit."""
@@ -361,17 +391,12 @@ class Connection:
                 status=403,
             )
         provider = token.source in ("auth_callback", "auth_url", "issuer")
-        self._ids.apply(token_cid, "auth_callback" if provider else "token")
-
-    # -- used by the run loop ----------------------------------------------------------------
+        self.machine.apply_client_id(token_cid, "auth_callback" if provider else "token")
 
     @property
     def states(self) -> StateTracker:
-        return self._states
-
-    @property
-    def ids(self) -> ClientIdTracker:
-        return self._ids
+        """The state tracker (await a state with ``wait_for``)."""
+        return self.machine.states
 
     async def __aenter__(self) -> Connection:
         self.connect()

@@ -229,6 +229,24 @@ class Note:
     level: Literal["info", "warning", "error"] = "info"
 
 
+RefusedOperation = Literal["publish", "presence", "attach", "authorize"]
+
+
+@_fast_init
+@dataclass(frozen=True, slots=True)
+class ClientRefusal:
+    """The client itself refused an operation before anything reached the server (RTL6g,
+    RTP8j, RTN7: publish or presence as another clientId 40012, presence without a clientId
+    91000, an operation while not connected 80000-80017, authorize() to another clientId
+    40102). ``client_id`` is the clientId the operation claimed, if any."""
+
+    kind: ClassVar[str] = "client_refusal"
+    operation: RefusedOperation
+    channel: str | None
+    client_id: str | None
+    error: ErrorInfo
+
+
 @_fast_init
 @dataclass(frozen=True, slots=True)
 class EventsDropped:
@@ -255,6 +273,7 @@ EventBody = (
     | PresenceReceived
     | HttpExchange
     | Note
+    | ClientRefusal
     | EventsDropped
 )
 

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from tokenlab.realtime.codes import error_help
 from tokenlab.realtime.events import (
     ClientIdResolved,
     Event,
@@ -22,6 +23,7 @@ from tokenlab.realtime.events import (
     StateChanged,
     TokenObtained,
 )
+from tokenlab.realtime.kinds import KINDS, error_of
 from tokenlab.realtime.protocol import ErrorInfo
 from tokenlab.realtime.redact import redact_text, redact_token, redact_value
 from tokenlab.realtime.timeline import describe, utc_time
@@ -54,7 +56,11 @@ def _jsonable(value: Any) -> Any:
 
 
 def event_to_dict(event: Event) -> dict[str, Any]:
-    """The redacted, JSON-ready form of one event."""
+    """The redacted, JSON-ready form of one event: the envelope, the registry's label,
+    severity and summary, the Ably ``code`` it carries (with meaning and help link), then
+    the body's own fields."""
+    spec = KINDS[event.kind]
+    error = error_of(event.body)
     out: dict[str, Any] = {
         "seq": event.seq,
         "conn_seq": event.conn_seq,
@@ -62,7 +68,13 @@ def event_to_dict(event: Event) -> dict[str, Any]:
         "mono_ms": round(event.mono_ms, 3),
         "connection": event.connection,
         "kind": event.kind,
+        "label": spec.label,
+        "severity": spec.severity(event.body).name.lower(),
+        "summary": describe(event),
     }
+    if error is not None:
+        helped = error_help(error)
+        out.update(code=error.code, meaning=helped.meaning, help=helped.link)
     for field in dataclasses.fields(event.body):
         out[field.name] = _plain(field.name, getattr(event.body, field.name))
     return out
@@ -99,7 +111,7 @@ def _summary(name: str, events: Sequence[Event]) -> list[str]:
         else "- clientId: never learnt",
         f"- tokens obtained: {len(tokens)}; renewals succeeded: {ok}, failed: {len(failed)}",
     ]
-    errors = sorted({s.reason.meaning for s in states if s.reason is not None})
+    errors = sorted({e.meaning for e in (error_of(ev.body) for ev in events) if e is not None})
     if errors:
         lines.append(f"- errors seen: {'; '.join(errors)}")
     return [*lines, ""]
@@ -111,8 +123,9 @@ def _table(events: Sequence[Event], start_ms: int, frames: bool) -> list[str]:
         if not frames and event.kind in ("frame_sent", "frame_received"):
             continue
         detail = describe(event).replace("|", "\\|")
+        label = KINDS[event.kind].label
         rows.append(
-            f"| {(event.wall_ms - start_ms) / 1000:.3f} s | {event.seq} | {event.kind} | {detail} |"
+            f"| {(event.wall_ms - start_ms) / 1000:.3f} s | {event.seq} | {label} | {detail} |"
         )
     return [*rows, ""]
 

@@ -1,4 +1,4 @@
-"""The connection's clientId, per ably-protocol §6: late initialisation and immutability.
+"""The connection's clientId (RSA7, RSA12, RTC4): late initialisation and immutability.
 
 A clientId may be known from the options, from TokenDetails returned by the auth provider
 (RSA7b2), or only from ``connectionDetails.clientId`` in CONNECTED (RSA7b3, RTC4a). Once a
@@ -64,6 +64,11 @@ class ClientIdTracker:
             f"says {client_id!r}; a clientId can never change",
             status=401,
         )
+
+    def confirm_unidentified(self, source: Source) -> None:
+        """Say explicitly that a connection has no clientId (an anonymous CONNECTED)."""
+        if self.client_id is None:
+            self._report(None, "confirmed", source)
 
     def _report(
         self, client_id: str | None, status: Literal["assigned", "confirmed"], source: Source

@@ -1,4 +1,4 @@
-"""MESSAGE and PRESENCE frames awaiting ACK/NACK, with their msgSerials (ably-protocol §7.11).
+"""MESSAGE and PRESENCE frames awaiting ACK/NACK, with their msgSerials (RTN7, RTN19).
 
 Like the SDKs: a publish made while initialized, connecting or disconnected is queued and sent
 once connected (RTN7d, ``queueMessages``); one made while suspended, closing, closed or failed
@@ -14,16 +14,15 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from tokenlab.core.errors import AblyError
-from tokenlab.realtime.events import ConnectionState
+from tokenlab.core.wire import Action
+from tokenlab.realtime.events import ConnectionState, RefusedOperation
+from tokenlab.realtime.port import ConnectionPort
 from tokenlab.realtime.protocol import ErrorInfo, frame_error
 from tokenlab.realtime.state import TERMINAL, state_error
 from tokenlab.realtime.transport import Transport, TransportClosedError
-
-if TYPE_CHECKING:
-    from tokenlab.realtime.connection import Connection
 
 # RTN7e: entering one of these states fails every message still awaiting its ACK/NACK.
 FAILS_PENDING: frozenset[ConnectionState] = frozenset({"suspended", "closed", "failed"})
@@ -41,11 +40,12 @@ class _Pending:
 class PendingMessages:
     """The queue of one connection: send, resend after reconnection, settle on ACK/NACK."""
 
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: ConnectionPort) -> None:
         self._conn = conn
         self._entries: list[_Pending] = []
         self._next_serial = 0
         self._sender: asyncio.Task[None] | None = None
+        conn.add_state_listener(self.on_state)
 
     def __len__(self) -> int:
         return sum(1 for e in self._entries if not e.future.done())
@@ -61,7 +61,12 @@ class PendingMessages:
         within realtimeRequestTimeout."""
         conn = self._conn
         if conn.state in ("suspended", "closing", *TERMINAL):
-            raise state_error(conn.state)
+            operation: RefusedOperation = (
+                "presence" if message.get("action") == Action.PRESENCE else "publish"
+            )
+            raise conn.refuse(
+                operation, state_error(conn.state), channel=_str(message.get("channel"))
+            )
         if conn.state == "initialized":
             conn.connect()
         loop = asyncio.get_running_loop()
@@ -151,3 +156,7 @@ class PendingMessages:
                 failed = state == "failed" and reason is not None
                 error = reason.to_exception() if failed and reason else state_error(state)
                 entry.future.set_exception(error)
+
+
+def _str(value: object) -> str | None:
+    return value if isinstance(value, str) else None

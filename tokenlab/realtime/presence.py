@@ -10,15 +10,20 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from tokenlab.core.errors import AblyError
 from tokenlab.core.wire import PRESENCE_ACTION_CODES, PRESENCE_ACTIONS, Action
 from tokenlab.realtime.events import PresenceReceived
+from tokenlab.realtime.port import ConnectionPort
 
-if TYPE_CHECKING:
-    from tokenlab.realtime.channels import Channel
-    from tokenlab.realtime.connection import Connection
+
+class ChannelPort(Protocol):
+    """What presence needs of its channel: the name, and attaching it first."""
+
+    @property
+    def name(self) -> str: ...
+    async def attach(self, timeout_ms: int | None = None) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -30,20 +35,22 @@ class PresenceMember:
 
 
 class Presence:
-    def __init__(self, channel: Channel, connection: Connection) -> None:
+    def __init__(self, channel: ChannelPort, connection: ConnectionPort) -> None:
         self._channel = channel
         self._conn = connection
         self._members: dict[tuple[str | None, str | None], PresenceMember] = {}
         self._synced = asyncio.Event()
 
-    async def enter(self, data: Any = None) -> None:
-        await self._send("enter", data)
+    async def enter(self, data: Any = None, *, client_id: str | None = None) -> None:
+        """Enter presence; ``client_id`` enters on behalf of another clientId (RTP14/RTP15),
+        which only a wildcard connection may do."""
+        await self._send("enter", data, client_id)
 
-    async def update(self, data: Any = None) -> None:
-        await self._send("update", data)
+    async def update(self, data: Any = None, *, client_id: str | None = None) -> None:
+        await self._send("update", data, client_id)
 
-    async def leave(self, data: Any = None) -> None:
-        await self._send("leave", data)
+    async def leave(self, data: Any = None, *, client_id: str | None = None) -> None:
+        await self._send("leave", data, client_id)
 
     async def get(self, timeout_ms: int | None = None) -> list[PresenceMember]:
         """The members present once the channel is attached and the SYNC is complete."""
@@ -62,20 +69,39 @@ class Presence:
             self._members.values(), key=lambda m: (m.client_id or "", m.connection_id or "")
         )
 
-    async def _send(self, action: str, data: Any) -> None:
-        client_id = self._conn.client_id
-        if self._conn.options.client_side_checks and client_id in (None, "*"):
-            raise AblyError(
+    def _check(self, action: str, claimed: str | None) -> None:
+        """RTP8j / RTP15f: presence needs an identity; an identified client may not act as
+        another clientId. Refusals are reported as ClientRefusal events."""
+        own = self._conn.client_id
+        if not self._conn.options.client_side_checks:
+            return
+        err: AblyError | None = None
+        if claimed is None and own in (None, "*"):
+            err = AblyError(
                 91000,
                 f"Unable to {action} presence: this connection has no "
-                f"clientId of its own ({'wildcard' if client_id else 'anonymous'})",
+                f"clientId of its own ({'wildcard' if own else 'anonymous'})",
                 status=400,
                 fix="Use a token or key option with a clientId.",
             )
+        elif claimed is not None and own not in (None, "*") and claimed != own:
+            err = AblyError(
+                40012,
+                f"Presence clientId {claimed!r} does not match this connection's clientId {own!r}",
+                status=400,
+            )
+        if err is not None:
+            channel = self._channel.name
+            raise self._conn.refuse("presence", err, channel=channel, client_id=claimed)
+
+    async def _send(self, action: str, data: Any, claimed: str | None = None) -> None:
+        self._check(action, claimed)
         await self._channel.attach()
         item: dict[str, Any] = {"action": PRESENCE_ACTION_CODES[action]}
         if data is not None:
             item["data"] = data
+        if claimed is not None:
+            item["clientId"] = claimed
         await self._conn.send_with_ack(
             {"action": Action.PRESENCE, "channel": self._channel.name, "presence": [item]}
         )

@@ -2,10 +2,12 @@
 
 One task per connection runs ``RunLoop.run``: an *attempt* gets credentials, opens the socket
 and waits for CONNECTED (renewing the token once on a token error, RTN14b); the *session* reads
-frames until the transport ends; then the loop decides what comes next (ably-protocol §7.4-7.10):
+frames until the transport ends; then the loop decides what comes next (RTN14-RTN15):
 an immediate resume after a drop from CONNECTED (RTN15a), a token renewal after 40140-40149
 (RTN15h), DISCONNECTED with the RTB1 back-off, SUSPENDED once ``connectionStateTtl`` has passed,
-or FAILED for fatal errors (40171, 80019/403, 40102, other connection ERRORs).
+or FAILED for fatal errors (40171, 80019/403, 40102, other connection ERRORs). It changes
+the connection's state only through its ``ConnectionMachine`` and reaches the rest of the
+connection through the ``LoopHost`` Protocol.
 """
 
 from __future__ import annotations
@@ -15,19 +17,19 @@ import logging
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from tokenlab.core.errors import AblyError, is_token_error
 from tokenlab.core.wire import Action
 from tokenlab.realtime.auth import no_means_to_renew
 from tokenlab.realtime.events import Note, RenewalFailed, RenewalStarted, RenewalSucceeded
+from tokenlab.realtime.machine import ConnectionMachine
+from tokenlab.realtime.options import Timeouts
+from tokenlab.realtime.port import LoopHost
 from tokenlab.realtime.protocol import ErrorInfo, action_name, frame_action, frame_error
 from tokenlab.realtime.redact import redact_text
 from tokenlab.realtime.state import retry_delay_ms
 from tokenlab.realtime.transport import Transport, TransportClosedError, build_url, connect_params
-
-if TYPE_CHECKING:
-    from tokenlab.realtime.connection import Connection
 
 log = logging.getLogger(__name__)
 DEFAULT_STATE_TTL_MS = 120_000
@@ -47,8 +49,11 @@ FINISHED = Drop(None, done=True)
 
 
 class RunLoop:
-    def __init__(self, conn: Connection) -> None:
-        self._conn = conn
+    """Drives one connection's ``ConnectionMachine``; asks the rest of ``host``."""
+
+    def __init__(self, host: LoopHost, machine: ConnectionMachine) -> None:
+        self._conn = host
+        self._m = machine
         self._wakeup = asyncio.Event()
         self._restart = False
         self._retries = 0
@@ -68,19 +73,17 @@ class RunLoop:
         """RTC8b: abandon the current attempt and reconnect at once with the new token."""
         self._restart = True
         self._wakeup.set()
-        if self._conn.transport is not None and self._conn.state == "connecting":
-            self._conn.transport.abort()
+        if self._m.transport is not None and self._m.state == "connecting":
+            self._m.transport.abort()
 
     def token_refreshed(self) -> None:
         """authorize() obtained a fresh token: no pending token-error renewal any more."""
         self._renew_reason = None
 
     def fail(self, reason: ErrorInfo) -> Drop:
-        conn = self._conn
-        conn.states.set("failed", reason)
-        conn.channels.on_connection_state("failed", reason)
-        if conn.transport is not None:
-            conn.transport.abort()
+        self._m.set_state("failed", reason)  # channels and the pending queue listen (RTL3)
+        if self._m.transport is not None:
+            self._m.transport.abort()
         return FINISHED
 
     # -- the loop ----------------------------------------------------------------------------
@@ -89,7 +92,7 @@ class RunLoop:
         try:
             while True:
                 drop = await self._attempt()
-                if drop.done or self._conn.state in ("closed", "failed", "closing"):
+                if drop.done or self._m.state in ("closed", "failed", "closing"):
                     return
                 if drop.token_error:
                     self._renew_reason = drop.reason
@@ -111,15 +114,14 @@ class RunLoop:
             return
         ttl = (
             t.connection_state_ttl
-            or _int(conn.details.get("connectionStateTtl"))
+            or _int(self._m.details.get("connectionStateTtl"))
             or DEFAULT_STATE_TTL_MS
         )
         jitter = conn.options.jitter()
         if not drop.was_connected and now - self._left_connected_at >= ttl:
             delay = retry_delay_ms(t.suspended_retry_timeout, 1, jitter)
-            conn.connection_key = None  # RTN15g: state is gone, start a fresh connection
-            conn.states.set("suspended", drop.reason, delay)
-            conn.channels.on_connection_state("suspended", drop.reason)
+            self._m.forget_resume()  # RTN15g: state is gone, start a fresh connection
+            self._m.set_state("suspended", drop.reason, delay)
         else:
             self._retries = 0 if drop.was_connected else self._retries + 1
             delay = (
@@ -127,7 +129,7 @@ class RunLoop:
                 if drop.was_connected
                 else retry_delay_ms(t.disconnected_retry_timeout, self._retries, jitter)
             )
-            conn.states.set("disconnected", drop.reason, delay)
+            self._m.set_state("disconnected", drop.reason, delay)
         await self._sleep(delay)
 
     async def _sleep(self, delay_ms: int) -> None:
@@ -144,7 +146,7 @@ class RunLoop:
 
     async def _attempt(self) -> Drop:
         conn = self._conn
-        conn.states.set("connecting")
+        self._m.set_state("connecting")
         renewed = False
         while True:
             self._restart = False
@@ -203,7 +205,7 @@ class RunLoop:
         self._renewing = (started, reason)
 
     def _credentials_failed(self, err: AblyError) -> Drop:
-        """§7.7: 40171, 40102 and a 403 from the provider are fatal; the rest retry."""
+        """RSA4c3/RSA4d: 40171, 40102 and a 403 from the provider are fatal; the rest retry."""
         info = ErrorInfo.from_error(err)
         if err.ably_code in (40171, 40102) or err.status == 403:
             return self.fail(info)
@@ -218,7 +220,7 @@ class RunLoop:
             version=opts.protocol_version,
             client_id=opts.client_id,
             echo=opts.echo_messages,
-            resume=conn.connection_key,
+            resume=self._m.connection_key,
             agent=opts.agent,
             extra=opts.transport_params,
         )
@@ -227,7 +229,7 @@ class RunLoop:
         transport = await Transport.open(
             url, fmt=opts.format, timeout_ms=opts.timeouts.realtime_request_timeout, emit=conn.emit
         )
-        conn.transport = transport
+        self._m.use_transport(transport)
         return transport
 
     async def _first_message(self, transport: Transport) -> dict[str, Any] | Drop:
@@ -245,38 +247,28 @@ class RunLoop:
     # -- CONNECTED -----------------------------------------------------------------------------
 
     def on_connected(self, msg: Mapping[str, Any]) -> Drop | None:
-        conn = self._conn
-        details = msg.get("connectionDetails")
-        details = details if isinstance(details, dict) else {}
+        conn, m = self._conn, self._m
         error = frame_error(msg)
-        client_id = details.get("clientId")
         try:
-            if isinstance(client_id, str):
-                conn.ids.apply(client_id, "connected")
+            outcome = m.connected(msg)
         except AblyError as err:
             return self.fail(ErrorInfo.from_error(err))
-        update = conn.state == "connected"
-        previous_id = conn.connection_id
-        conn.connection_id = _str(msg.get("connectionId")) or previous_id
-        conn.connection_key = _str(details.get("connectionKey")) or _str(msg.get("connectionKey"))
-        conn.details = details
-        resumed = previous_id is not None and previous_id == conn.connection_id
-        if update:
-            conn.states.update(error)
+        if outcome.update:
+            m.update(error)
             conn.auth_answered()
             return None
-        if previous_id is not None and not resumed:
+        if outcome.previous_id is not None and not outcome.resumed:
             conn.emit(
                 Note(
-                    f"New connectionId {conn.connection_id} (was {previous_id}): "
+                    f"New connectionId {m.connection_id} (was {outcome.previous_id}): "
                     "connection state was not resumed",
                     "warning",
                 )
             )
         self._retries, self._left_connected_at = 0, None
-        conn.states.set("connected", error)
-        conn.channels.on_connected(resumed)
-        conn.pending.on_connected(resumed)  # RTN19a: resend what awaits an ACK
+        m.set_state("connected", error)
+        conn.channels.on_connected(outcome.resumed)
+        conn.pending.on_connected(outcome.resumed)  # RTN19a: resend what awaits an ACK
         self._finish_renewal()
         return None
 
@@ -287,7 +279,7 @@ class RunLoop:
         self._renewing = None
         elapsed = (time.monotonic() - started) * 1000
         expires = self._conn.auth.expires_ms
-        self._conn.emit(RenewalSucceeded("token_error", expires, elapsed, self._conn.connection_id))
+        self._conn.emit(RenewalSucceeded("token_error", expires, elapsed, self._m.connection_id))
 
     # -- the live session ----------------------------------------------------------------------
 
@@ -301,12 +293,14 @@ class RunLoop:
         finally:
             if pinger is not None:
                 pinger.cancel()
-            conn.transport = None
-            conn.lost(drop.reason or conn.error_reason or ErrorInfo(80003, 400, "Connection lost"))
+            self._m.use_transport(None)
+            conn.lost(
+                drop.reason or self._m.error_reason or ErrorInfo(80003, 400, "Connection lost")
+            )
 
     async def _read_frames(self, transport: Transport) -> Drop:
         while True:
-            idle = _idle_timeout_ms(self._conn)
+            idle = _idle_timeout_ms(self._m.details, self._conn.options.timeouts)
             try:
                 msg = await transport.recv(idle / 1000 if idle else None)
             except TimeoutError:
@@ -321,9 +315,8 @@ class RunLoop:
                 return drop
 
     def _closed_by_peer(self, reason: ErrorInfo) -> Drop:
-        if self._conn.state == "closing":
-            self._conn.states.set("closed")
-            self._conn.channels.on_connection_state("closed", None)
+        if self._m.state == "closing":
+            self._m.set_state("closed")
             return FINISHED
         return Drop(reason, was_connected=True)
 
@@ -337,15 +330,14 @@ class RunLoop:
         elif action == Action.AUTH:
             conn.spawn(conn.reauth_quietly("server_auth"))
         elif action in (Action.ACK, Action.NACK):
-            conn.on_ack(msg, nack=action == Action.NACK)
+            conn.pending.on_ack(msg, nack=action == Action.NACK)
         elif action == Action.DISCONNECTED:
             err = frame_error(msg) or ErrorInfo(80003, 400, "Disconnected by the server")
             return Drop(err, token_error=is_token_error(err.code), was_connected=True)
         elif action == Action.ERROR and not msg.get("channel"):
             return self._connection_error(msg)
         elif action == Action.CLOSED:
-            conn.states.set("closed")
-            conn.channels.on_connection_state("closed", None)
+            self._m.set_state("closed")
             return FINISHED
         else:
             conn.channels.dispatch(msg)
@@ -374,12 +366,12 @@ class RunLoop:
                 self._conn.emit(Note(f"Heartbeat failed: {err}", "warning"))
 
 
-def _idle_timeout_ms(conn: Connection) -> int | None:
+def _idle_timeout_ms(details: Mapping[str, Any], timeouts: Timeouts) -> int | None:
     """RTN23a: maxIdleInterval + realtimeRequestTimeout; none when the server promises none."""
-    max_idle = _int(conn.details.get("maxIdleInterval"))
+    max_idle = _int(details.get("maxIdleInterval"))
     if not max_idle:
         return None
-    return max_idle + conn.options.timeouts.realtime_request_timeout
+    return max_idle + timeouts.realtime_request_timeout
 
 
 def _cannot_renew(cause: ErrorInfo) -> ErrorInfo:
@@ -388,7 +380,3 @@ def _cannot_renew(cause: ErrorInfo) -> ErrorInfo:
 
 def _int(value: object) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-def _str(value: object) -> str | None:
-    return value if isinstance(value, str) and value else None

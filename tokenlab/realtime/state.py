@@ -1,4 +1,4 @@
-"""Connection state bookkeeping (ably-protocol §7.10): the current state, errorReason, the
+"""Connection state bookkeeping (RTN4, TA1-TA5): the current state, errorReason, the
 ``StateChanged`` events (including ``update``), retry delays (RTB1) and awaiting a state.
 """
 
@@ -21,6 +21,9 @@ STATE_CODES: dict[ConnectionState, tuple[int, str]] = {
     "closed": (80017, "Connection closed"),
     "closing": (80017, "Connection closing"),
 }
+
+# The codes of an operation refused because the connection is not (or no longer) usable.
+REFUSED_STATE_CODES = frozenset(code for code, _ in STATE_CODES.values())
 
 
 def retry_delay_ms(base_ms: int, attempt: int, jitter: float) -> int:

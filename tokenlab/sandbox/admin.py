@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from tokenlab.core.issued import IssuedToken, TokenLookup
 from tokenlab.sandbox.session import Session
-from tokenlab.sandbox.store import AppRecord, KeyRecord, TokenRecord
+from tokenlab.sandbox.store import AppRecord, KeyRecord, Store, TokenRecord
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,29 @@ def token_info(token: TokenRecord) -> TokenInfo:
         revocable=token.revocable,
         revocation_key=token.revocation_key,
     )
+
+
+def issued_token(token: TokenRecord) -> IssuedToken:
+    """A stored token as the inspector's ``TokenLookup`` describes it."""
+    return IssuedToken(
+        token.key_name,
+        token.issued,
+        token.expires,
+        token.capability,
+        token.client_id,
+        token.revocable,
+        token.revocation_key,
+    )
+
+
+def store_lookup(store: Store) -> TokenLookup:
+    """The inspector's lookup over a sandbox store (the running sandbox's, or its file)."""
+
+    def lookup(token: str) -> IssuedToken | None:
+        record = store.token(token.strip())
+        return issued_token(record) if record is not None else None
+
+    return lookup
 
 
 def connection_info(session: Session) -> ConnectionInfo:

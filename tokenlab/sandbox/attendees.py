@@ -31,8 +31,8 @@ MAX_REQUEST_LINE = 1_048_576
 def attendee_app(ctx: Context, classroom: Classroom) -> web.Application:
     guard = attendee_middleware(classroom.hosts, classroom.instructor_credential)
     app = web.Application(
-        # the attendee guard replaces the loopback guard (lambda: True turns that one off)
-        middlewares=[guard, *make_middlewares(lambda: True)],
+        # the attendee guard replaces the loopback one: it admits the classroom's addresses
+        middlewares=[guard, *make_middlewares(classroom.hosts[0], guard=False)],
         client_max_size=MAX_BODY_BYTES,
     )
     app[CONTEXT] = ctx

@@ -28,16 +28,16 @@ from tokenlab.core.ably_jwt import (
 )
 from tokenlab.core.capability import Capability
 from tokenlab.core.clock import NowMs
-from tokenlab.core.errors import AblyError, UserError
+from tokenlab.core.errors import AblyError, KeyFormatError, UserError
 from tokenlab.core.keys import ApiKey
+from tokenlab.core.numbers import finite_number, shown
+from tokenlab.core.safetext import has_lone_surrogate
 from tokenlab.core.tokens import MAX_TOKEN_LENGTH, ttl_limit_ms
-from tokenlab.sandbox.revocation import RevocationIndex
+from tokenlab.sandbox.revocation import IAT_TOLERANCE_MS, RevocationIndex
 from tokenlab.sandbox.store import KeyRecord, Store
 
 CredentialKind = Literal["basic", "token", "jwt"]
-# UNCERTAIN: Ably documents no skew tolerance for a JWT iat "in the future" (§5.2 step 6 says
-# "allow a small skew tolerance"); 5 s keeps honest clients with slightly fast clocks working.
-IAT_TOLERANCE_MS = 5_000
+MAX_CLAIM_S = 10**11  # year 5138: any larger iat / exp is hostile, not a real time
 
 
 @dataclass(frozen=True)
@@ -79,6 +79,20 @@ def fail(code: int, message: str, *, status: int | None = None) -> AblyError:
     return AblyError(code, message, status=status, code=f"sandbox.auth.{code}")
 
 
+def _parse_key(text: str) -> ApiKey:
+    """``ApiKey.parse`` (KeyFormatError 40005 / 400), except that ``keyId:secret`` without an
+    app id is a key the service does not know: 40101 / 401, on REST and realtime alike."""
+    try:
+        return ApiKey.parse(text)
+    except KeyFormatError:
+        name, sep, secret = text.strip().partition(":")
+        if sep and secret and name and "." not in name:
+            raise fail(
+                40101, f"Invalid key: no key named {name!r:.40} (a key name is appId.keyId)."
+            ) from None
+        raise
+
+
 class Authenticator:
     def __init__(self, store: Store, now_ms: NowMs, revocations: RevocationIndex) -> None:
         self._store = store
@@ -90,7 +104,7 @@ class Authenticator:
         """A full ``appId.keyId:secret`` (realtime ``key=``, REST Basic auth).
 
         Unknown keys are 40101 on realtime and 401/40400 on REST (§11.18)."""
-        key = ApiKey.parse(text)  # KeyFormatError 40005 / 400
+        key = _parse_key(text)
         record = self._store.key(key.name)
         if record is None:
             raise fail(unknown_code, f"Invalid key: no key named {key.name}.", status=status)
@@ -149,6 +163,7 @@ class Authenticator:
             issued=record.issued,
             expires=record.expires,
             revocable=record.revocable,
+            revocation_key=record.revocation_key,
             hint=record.hint,
         )
         self.check_revoked(creds)
@@ -157,6 +172,8 @@ class Authenticator:
     def _from_jwt(self, token: str, *, nested: bool) -> Credentials:
         decoded = decode_jwt(token)  # TokenFormatError 40144 when malformed
         header, claims = decoded.header, decoded.claims
+        if has_lone_surrogate(header) or has_lone_surrogate(claims):
+            raise fail(40144, "Invalid JWT: a header or claim holds a lone surrogate.")
         if CLAIM_TOKEN in header or ("kid" not in header and CLAIM_TOKEN in claims):
             if nested:
                 raise fail(40144, "Invalid JWT: an embedded token may not embed another one.")
@@ -224,9 +241,8 @@ class Authenticator:
         if not isinstance(inner, str):
             raise fail(40144, f"Invalid JWT: {CLAIM_TOKEN} must be a token string.")
         creds = self.from_token(inner, nested=True)
-        exp_s = decoded.claims.get("exp")
-        if isinstance(exp_s, int | float) and not isinstance(exp_s, bool):
-            exp = int(exp_s * 1000)
+        if decoded.claims.get("exp") is not None:
+            exp = _claim_ms(decoded.claims, "exp")  # 40144 unless a finite number (§5.4)
             if exp <= self._now_ms():
                 raise fail(40142, "Token expired (the outer JWT's exp has passed).")
             if creds.expires is not None and exp > creds.expires:
@@ -267,9 +283,16 @@ def _intersect(requested: Capability, key: Capability) -> Capability:
 
 def _claim_ms(claims: dict[str, Any], name: str) -> int:
     value = claims.get(name)
-    if isinstance(value, bool) or not isinstance(value, int | float):
+    if value is None:
         raise fail(40144, f"Invalid token; {name} must be specified (seconds).", status=400)
-    return int(value * 1000)
+    seconds = finite_number(value, limit=MAX_CLAIM_S)
+    if seconds is None:
+        raise fail(
+            40144,
+            f"Invalid token; {name} must be a finite number of seconds, not {shown(value)}.",
+            status=400,
+        )
+    return int(seconds * 1000)
 
 
 def _claim_str(claims: dict[str, Any], name: str) -> str | None:

@@ -8,22 +8,30 @@ Routes (GET or POST; parameters from the query string and a form or JSON body):
 
 Parameters: ``clientId`` (or ably-python's ``client_id``), ``capability`` (JSON string), ``ttl``
 (ms), ``key`` (a key label such as ``chat`` or a key name; default ``full`` of the demo app),
-``revocationKey`` (JWT only). Missing ones fall back to the configured defaults
+``revocationKey`` (JWT only). Only the demo app's keys are used: apps provisioned through
+``POST /apps`` are never signed for. Missing ones fall back to the configured defaults
 (``Sandbox.set_auth_server_defaults``).
 
+Every answer carries ``X-Tokenlab-Received``: JSON of the method, path, parameters and headers
+received (credentials hidden), so a learner sees their AuthOptions as they arrived.
+
 Misbehaviour, to demonstrate renewal failures: ``fail=MODE`` in the request, or a persistent mode
-set with ``Sandbox.set_auth_server_mode`` / ``POST /auth/mode {"mode": ...}`` (instructor only:
-loopback, or the instructor credential on the classroom listener),
-cleared with ``null`` to heal. Modes: ``500``, ``403`` (HTTP errors), ``garbage`` (undecodable
-JSON), ``wrong-type`` (``text/html``), ``expired`` (an already-expired credential) and
-``delay:MS`` (answer after MS milliseconds, at most 60 s).
+set with ``Sandbox.set_auth_server_mode`` / ``POST /auth/mode {"mode": ...}`` and read with
+``GET /auth/mode`` (both loopback only, with this run's admin credential in
+``X-Tokenlab-Admin``; on the classroom listener the credential alone), cleared with ``null``
+to heal.
+Modes: ``500``, ``403`` (HTTP errors), ``garbage`` (undecodable JSON), ``wrong-type``
+(``text/html``), ``expired`` (an already-expired credential) and ``delay:MS`` (answer after
+MS milliseconds, at most 60 s).
 """
 
 from __future__ import annotations
 
 import asyncio
 import functools
+import hmac
 import ipaddress
+import json
 from collections.abc import Mapping
 
 from aiohttp import web
@@ -31,6 +39,7 @@ from aiohttp import web
 from tokenlab.core.capability import Capability
 from tokenlab.core.errors import AblyError
 from tokenlab.core.keys import ApiKey
+from tokenlab.core.numbers import ascii_int
 from tokenlab.core.tokens import TokenParams, create_token_request, parse_int, validate_ttl
 from tokenlab.sandbox import config as ev
 from tokenlab.sandbox.auth import parse_capability
@@ -40,6 +49,7 @@ from tokenlab.sandbox.provisioning import DEMO_APP_META
 from tokenlab.sandbox.store import KeyRecord
 from tokenlab.sandbox.trust import role
 
+ADMIN_HEADER = "X-Tokenlab-Admin"
 MODES = ("500", "403", "garbage", "wrong-type", "expired")
 MAX_DELAY_MS = 60_000
 EXPIRED_BY_MS = 1_800_000
@@ -49,7 +59,8 @@ def check_mode(mode: str | None) -> str | None:
     """Validate a misbehaviour mode (None heals); AblyError 40003 for an unknown one."""
     if mode is None or mode == "" or mode in MODES:
         return mode or None
-    if mode.startswith("delay:") and mode[6:].isdigit() and int(mode[6:]) <= MAX_DELAY_MS:
+    delay = ascii_int(mode[6:], max_digits=5) if mode.startswith("delay:") else None
+    if delay is not None and delay <= MAX_DELAY_MS:
         return mode
     raise AblyError(
         40003,
@@ -64,14 +75,19 @@ async def request_params(request: web.Request) -> dict[str, str]:
 
 
 def _key(ctx: Context, wanted: str | None) -> KeyRecord:
+    """A key of the demo app, by label or key name; never a key of an app made via /apps."""
     wanted = wanted or ctx.settings.auth_key_label
+    app_id = ctx.store.get_meta(DEMO_APP_META) or ""
     if "." in wanted:
         record = ctx.store.key(wanted)
+        if record is not None and record.app_id != app_id:
+            record = None
     else:
-        app_id = ctx.store.get_meta(DEMO_APP_META) or ""
         record = next((k for k in ctx.store.keys(app_id) if k.label == wanted), None)
     if record is None:
-        raise AblyError(40400, f"The demo auth server has no key {wanted!r}.", status=404)
+        raise AblyError(
+            40400, f"The demo auth server has no key {wanted!r} in the demo app.", status=404
+        )
     return record
 
 
@@ -83,18 +99,42 @@ class _Request:
         self.key = _key(ctx, params.get("key"))
         self.client_id = params.get("clientId", params.get("client_id", s.auth_client_id))
         self.capability = params.get("capability", s.auth_capability)
+        if self.capability:
+            Capability.parse(self.capability)  # 40000 for an invalid one, on every route
         ttl = parse_int(params.get("ttl"), "ttl")
         self.ttl = ttl if ttl is not None else s.auth_ttl_ms
         self.timestamp = parse_int(params.get("timestamp"), "timestamp")
         self.revocation_key = params.get("revocationKey")
 
 
+ECHO_HEADER = "X-Tokenlab-Received"
+_HIDDEN_HEADERS = ("authorization", "cookie")
+
+
+def _echo(request: web.Request, params: Mapping[str, str]) -> str:
+    """What this server received (method, path, params, header names; credentials hidden), so
+    the authUrl tester can show the AuthOptions as they arrived."""
+    headers = {
+        k: ("••••" if k.lower() in _HIDDEN_HEADERS else v)
+        for k, v in request.headers.items()
+        if k.lower() not in ("host", "content-length", "connection", "accept-encoding")
+    }
+    received = {"method": request.method, "path": request.path, "params": dict(params),
+                "headers": headers}  # fmt: skip
+    return json.dumps(received, ensure_ascii=True)[:4000]
+
+
 async def _handle(request: web.Request, kind: str) -> web.Response:
-    return await answer(request.app[CONTEXT], kind, await request_params(request))
+    params = await request_params(request)
+    response = await answer(request, kind, params)
+    response.headers[ECHO_HEADER] = _echo(request, params)
+    return response
 
 
-async def answer(ctx: Context, kind: str, params: dict[str, str]) -> web.Response:
+async def answer(request: web.Request, kind: str, params: dict[str, str]) -> web.Response:
     """Answer one auth-server call (``kind``: token-request, jwt or token) with ``params``."""
+    ctx = request.app[CONTEXT]
+    _report(ctx, request, kind, params)
     mode = check_mode(params.get("fail") or ctx.settings.auth_server_mode)
     if mode and mode.startswith("delay:"):
         await asyncio.sleep(int(mode[6:]) / 1000)
@@ -109,6 +149,17 @@ async def answer(ctx: Context, kind: str, params: dict[str, str]) -> web.Respons
     if kind == "jwt":
         return _jwt(ctx, req, expired)
     return _token(ctx, req, expired, params.get("format") == "details")
+
+
+def _report(ctx: Context, request: web.Request, kind: str, params: Mapping[str, str]) -> None:
+    """What arrived (authMethod, authParams, custom ``X-`` authHeaders), for lessons and the
+    Sandbox tab. Only ``X-`` headers are reported, so credentials never reach the feed."""
+    headers = {k: v for k, v in request.headers.items() if k.lower().startswith("x-")}
+    ctx.events.emit(
+        ev.AUTH_SERVER_REQUEST,
+        f"Demo auth server: {request.method} /auth/{kind} with {len(params)} param(s)",
+        data={"method": request.method, "params": dict(params), "headers": headers},
+    )
 
 
 def _misbehave(mode: str) -> web.Response:
@@ -135,7 +186,9 @@ def _token_request(ctx: Context, req: _Request, expired: bool) -> web.Response:
 
 
 def _jwt(ctx: Context, req: _Request, expired: bool) -> web.Response:
-    ttl = req.ttl or 3_600_000
+    ttl = validate_ttl(req.ttl, revocable=req.key.revocable)  # 40003, as /auth/token
+    if req.capability:
+        Capability.parse(req.capability).intersect(parse_capability(req.key.capability))
     token = ctx.issuer.mint_jwt(
         req.key,
         ttl=ttl,
@@ -166,12 +219,24 @@ def _loopback(request: web.Request) -> bool:
         return False
 
 
+def _check_admin(request: web.Request, ctx: Context) -> None:
+    """/auth/mode is an admin route: loopback only, with this run's admin credential (on the
+    classroom listener, trusted by listener, the credential is what counts)."""
+    if role(request) != "attendee" and not _loopback(request):
+        raise AblyError(40300, "The auth-server mode can only be used from this machine.")
+    given = request.headers.get(ADMIN_HEADER, "").encode("utf-8", "replace")
+    if not hmac.compare_digest(given, ctx.admin_token.encode()):
+        raise AblyError(
+            40101,
+            f"The auth-server mode needs this run's admin credential in the {ADMIN_HEADER} "
+            "header (printed by 'tokenlab sandbox' at start).",
+        )
+
+
 async def mode_route(request: web.Request) -> web.Response:
     ctx = request.app[CONTEXT]
+    _check_admin(request, ctx)
     if request.method == "POST":
-        # the attendee listener's guard already asked for the instructor credential
-        if role(request) == "instructor" and not _loopback(request):
-            raise AblyError(40300, "The auth-server mode can only be set from this machine.")
         body = await read_body(request)
         if not isinstance(body, Mapping) or "mode" not in body:
             raise AblyError(40001, 'Send {"mode": "500"} (or null to heal).')

@@ -26,6 +26,7 @@ CONNECTION_FAILED = "connection.failed"
 TOKEN_ISSUED = "token.issued"
 AUTH_REQUESTED = "auth.requested"  # server sent AUTH (renewal hint before expiry / revocation)
 AUTH_RENEWED = "auth.renewed"  # client re-authenticated in band
+AUTH_SERVER_REQUEST = "auth.server"  # the demo auth server was called (method, params, headers)
 TOKEN_EXPIRED = "token.expired"
 REVOCATION = "revocation"
 KEY_CREATED = "key.created"
@@ -48,6 +49,7 @@ class SandboxConfig:
     clock_skew_ms: int = 0
     max_idle_interval_ms: int = 15_000
     connection_state_ttl_ms: int = 120_000
+    presence_leave_ms: int = 15_000  # a dropped connection's members leave after this (RTP17)
     now_ms: NowMs = field(default=system_now_ms)
     provision_demo: bool = True
     revocation_margin_ms: int = 30_000  # allowReauthMargin delay (§3.5: "about 30 s")
@@ -56,6 +58,10 @@ class SandboxConfig:
     tick_ms: int = 100  # resolution of reauth / expiry / revocation enforcement
     server_id: str = "tokenlab-sandbox"
     rand: Callable[[int], bytes] = field(default=os.urandom)  # ids, secrets, tokens
+    header_timeout_s: float = 60.0  # a connection idle or mid-headers this long is closed
+    max_queue_bytes: int = 8 * 1_048_576  # a subscriber further behind than this is dropped
+    history_max_bytes: int = 1_048_576  # recent history kept per channel ...
+    history_max_channels: int = 1_000  # ... for at most this many channels (least recent go)
 
 
 @dataclass

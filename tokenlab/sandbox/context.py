@@ -36,10 +36,16 @@ class Context:
         self.revocations = RevocationIndex(store.revocations())
         self.authn = Authenticator(store, self.now_ms, self.revocations)
         self.issuer = TokenIssuer(store, self.now_ms, self.events, config.rand)
-        self.hub = ChannelHub(self.now_ms)
+        self.hub = ChannelHub(
+            self.now_ms,
+            lambda: self.new_id(6),
+            history_max_bytes=config.history_max_bytes,
+            history_max_channels=config.history_max_channels,
+        )
         self.sessions = SessionRegistry(self)
         self.port = config.port
         self.host = config.host
+        self.admin_token = self.new_id(24)  # per run; guards the demo auth server's mode
 
     def now_ms(self) -> int:
         """Server time: the injected clock plus the configured skew."""

@@ -5,8 +5,9 @@
 - Error responses exactly as ably-protocol.md §3.1 and sdk-peers.md §6.7 require: an
   ``{"error": ErrorInfo}`` body with ``Content-Type: application/json`` (no charset: ably-js
   ignores error bodies otherwise) and ``X-Ably-ErrorCode`` / ``X-Ably-ErrorMessage`` headers.
-- ``middlewares``: the DNS-rebinding guard (a non-local ``Host`` or ``Origin`` is refused with
-  40300 unless remote access was opted into), CORS for local pages, and the catch-all that turns
+- ``middlewares``: the DNS-rebinding guard (a ``Host`` or ``Origin`` that is neither loopback
+  nor an address this sandbox serves is refused with 40300, also with ``--host``), CORS for
+  those pages only, and the catch-all that turns
   any exception into an Ably error so bad input never takes the server down.
 """
 
@@ -25,6 +26,7 @@ import msgpack
 from aiohttp import web
 
 from tokenlab.core.errors import AblyError, UserError
+from tokenlab.core.safetext import has_lone_surrogate, may_hold_surrogate_escape
 
 log = logging.getLogger(__name__)
 
@@ -62,9 +64,14 @@ def _header_safe(text: str) -> str:
     return cleaned.encode("ascii", "replace").decode("ascii")[:500]
 
 
-def error_response(error: UserError) -> web.Response:
+def error_response(error: UserError, request: web.Request | None = None) -> web.Response:
+    """The error body in JSON, or in msgpack when the request's Accept asks for it."""
     info = error.error_info()
-    response = json_response({"error": info}, status=int(info["statusCode"]))
+    status = int(info["statusCode"])
+    if request is not None and wants_msgpack(request):
+        response = respond(request, {"error": info}, status=status)
+    else:
+        response = json_response({"error": info}, status=status)
     response.headers["X-Ably-ErrorCode"] = str(info["code"])
     response.headers["X-Ably-ErrorMessage"] = _header_safe(str(info["message"]))
     return response
@@ -89,11 +96,16 @@ async def read_body(request: web.Request) -> Any:
             return msgpack.unpackb(raw, raw=False, strict_map_key=False)
         if ctype == "application/x-www-form-urlencoded":
             return dict(parse_qsl(raw.decode("utf-8"), keep_blank_values=True))
-        return json.loads(raw.decode("utf-8"))
+        text = raw.decode("utf-8")
+        value = json.loads(text)
     except (ValueError, TypeError, RecursionError, UnicodeDecodeError):
         pass
     except Exception:  # msgpack raises assorted errors on hostile input
         pass
+    else:
+        if may_hold_surrogate_escape(text) and has_lone_surrogate(value):
+            raise AblyError(40001, "The request body holds a lone surrogate (not valid Unicode).")
+        return value
     raise AblyError(40001, f"Unable to decode the request body as {ctype or 'JSON'}.")
 
 
@@ -140,16 +152,46 @@ def host_header_name(value: str) -> str:
     return value
 
 
-def guard_violation(request: web.Request) -> str | None:
-    """Why a request must be refused by the DNS-rebinding guard, or None."""
+def _ip(name: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        ip = ipaddress.ip_address(name.split("%", 1)[0])
+    except ValueError:
+        return None
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    return ip
+
+
+def served_name(request: web.Request, name: str, bound_host: str) -> bool:
+    """Is ``name`` (from a Host or Origin header) this server: a loopback name, the configured
+    host when it is a real name, or the address the request actually arrived on?"""
+    if is_local_name(name):
+        return True
+    wanted = name.strip().lower().rstrip(".")
+    if bound_host and _ip(bound_host) is None and wanted == bound_host.lower():
+        return True
+    sockname = request.transport.get_extra_info("sockname") if request.transport else None
+    local = _ip(str(sockname[0])) if isinstance(sockname, tuple) and sockname else None
+    return local is not None and not local.is_unspecified and _ip(wanted) == local
+
+
+def guard_violation(request: web.Request, bound_host: str = "127.0.0.1") -> str | None:
+    """Why a request must be refused by the DNS-rebinding guard, or None.
+
+    The guard is always on: with a non-loopback ``--host`` it admits the served addresses
+    (the address a request arrived on, or the configured host name) besides loopback names,
+    and nothing else, so a hostile page that rebinds its own name to this machine is refused."""
     host = request.headers.get("Host")
-    if host is not None and not is_local_name(host_header_name(host)):
-        return f"Host {host!r} is not a local name"
+    if host is not None and not served_name(request, host_header_name(host), bound_host):
+        return f"Host {host!r} is not an address of this sandbox"
     origin = request.headers.get("Origin")
     if origin is not None:
-        name = urlsplit(origin).hostname if origin != "null" else None
-        if not name or not is_local_name(name):
-            return f"Origin {origin!r} is not a local page"
+        try:
+            name = urlsplit(origin).hostname if origin != "null" else None
+        except ValueError:
+            name = None
+        if not name or not served_name(request, name, bound_host):
+            return f"Origin {origin!r} is not a page of this machine or this sandbox"
     return None
 
 
@@ -161,19 +203,20 @@ def _cors(request: web.Request, response: web.StreamResponse) -> None:
         response.headers["Vary"] = "Origin"
 
 
-def make_middlewares(allow_remote: Callable[[], bool]) -> list[Any]:
+def make_middlewares(bound_host: str, *, guard: bool = True) -> list[Any]:
+    """``guard=False``: the listener brings its own Host/Origin guard (the classroom's)."""
+
     @web.middleware
     async def ably_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
-        if not allow_remote():
-            why = guard_violation(request)
-            if why is not None:
-                return error_response(
-                    AblyError(
-                        40300,
-                        f"Refused: {why} (DNS-rebinding guard). Start the sandbox with "
-                        "--host 0.0.0.0 to allow remote clients.",
-                    )
+        why = guard_violation(request, bound_host) if guard else None
+        if why is not None:
+            return error_response(
+                AblyError(
+                    40300,
+                    f"Refused: {why} (DNS-rebinding guard). Use localhost, or this sandbox's "
+                    "address when it was started with --host.",
                 )
+            )
         if request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers:
             response: web.StreamResponse = web.Response(status=204)
             response.headers["Access-Control-Allow-Methods"] = "GET, POST, PUT, DELETE, OPTIONS"
@@ -194,14 +237,17 @@ async def _run(request: web.Request, handler: Handler) -> web.StreamResponse:
         return await handler(request)
     except UserError as exc:
         if exc.ably_code is None:
-            return error_response(AblyError(40000, exc.message, status=exc.status or 400))
-        return error_response(exc)
+            error = AblyError(40000, exc.message, status=exc.status or 400)
+            return error_response(error, request)
+        return error_response(exc, request)
     except web.HTTPException as exc:
         if exc.status < 400:
             raise
-        code = 40400 if exc.status == 404 else 40000
         what = f"{request.method} {request.path}"
-        return error_response(AblyError(code, f"{exc.reason}: {what}", status=exc.status))
+        if exc.status in (404, 405):  # a known route with another method is a 404, as Ably
+            return error_response(AblyError(40400, f"Not found: {what}", status=404), request)
+        error = AblyError(40000, f"{exc.reason}: {what}", status=exc.status)
+        return error_response(error, request)
     except Exception:
         log.exception("sandbox: unhandled error in %s %s", request.method, request.path)
         return error_response(

@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 from tokenlab.core.ably_jwt import mint_ably_jwt
 from tokenlab.core.capability import Capability
+from tokenlab.core.clientid import WILDCARD
 from tokenlab.core.clock import NowMs
 from tokenlab.core.errors import AblyError, UserError
 from tokenlab.core.keys import ApiKey
@@ -54,20 +55,31 @@ class TokenIssuer:
             raise _err(40001, "A signed TokenRequest needs a nonce.")
         key = self._key_for(path_key_name, request.key_name)
         ceiling = parse_capability(key.capability)
+        parent: Credentials | None = None
         if request.signed:
             if not verify_mac(request, key.secret):
                 raise _err(40101, "Invalid mac: the TokenRequest's MAC does not verify.")
         else:
-            ceiling = self._unsigned_ceiling(key, authenticate())
+            parent = self._unsigned_parent(key, authenticate())
+            ceiling = parent.capability
         self._check_timestamp(request.timestamp)
         self._check_nonce(key, request)
         ttl = validate_ttl(request.ttl, revocable=key.revocable)  # 40003 / 400
         if request.client_id == "":
             raise _err(40012, "clientId may not be an empty string.")
+        if parent is not None and not parent.basic:
+            ttl = self._within_parent(parent, request, ttl)
         capability = self._capability(request.capability, ceiling)
         if key.revoked_ms is not None:
             raise _err(40131, f"Key {key.key_name} has been revoked.")
-        return self.issue(key, ttl=ttl, capability=capability, client_id=request.client_id)
+        revocation_key = parent.revocation_key if parent is not None else None
+        return self.issue(
+            key,
+            ttl=ttl,
+            capability=capability,
+            client_id=request.client_id,
+            revocation_key=revocation_key,
+        )
 
     def _key_for(self, path_key_name: str, body_key_name: str) -> KeyRecord:
         app_id = path_key_name.split(".", 1)[0]
@@ -86,7 +98,7 @@ class TokenIssuer:
         return key
 
     @staticmethod
-    def _unsigned_ceiling(key: KeyRecord, creds: Credentials | None) -> Capability:
+    def _unsigned_parent(key: KeyRecord, creds: Credentials | None) -> Credentials:
         if creds is None:
             # UNCERTAIN: the tests only assert 401; 40101 (invalid credentials) is used.
             raise _err(
@@ -96,7 +108,31 @@ class TokenIssuer:
             )
         if creds.key_name != key.key_name:
             raise _err(40102, "The request is authenticated with a different key.")
-        return creds.capability
+        return creds
+
+    def _within_parent(self, parent: Credentials, request: TokenRequest, ttl: int) -> int:
+        """A token-authenticated request may not widen the presenting token (no escalation):
+        the same clientId (a wildcard token may name any, an anonymous one none) and no later
+        expiry. An unspecified ttl is cut to the parent's remaining lifetime."""
+        wanted, have = request.client_id, parent.client_id
+        if have != WILDCARD and wanted != have:
+            raise _err(
+                40102,
+                f"Invalid clientId for credentials: the presenting token has clientId {have!r}, "
+                f"so it cannot request a token for {wanted!r}.",
+            )
+        if parent.expires is None:
+            return ttl
+        left = parent.expires - self._now_ms()
+        if request.ttl is None and ttl > left:
+            return max(left, 1)
+        if ttl > left:
+            raise _err(
+                40003,
+                f"ttl {ttl} ms would outlive the presenting token, which expires in {left} ms.",
+                status=400,
+            )
+        return ttl
 
     def _check_timestamp(self, timestamp: int) -> None:
         now = self._now_ms()
@@ -139,6 +175,7 @@ class TokenIssuer:
         capability: Capability,
         client_id: str | None,
         via: str = "requestToken",
+        revocation_key: str | None = None,
     ) -> TokenDetails:
         issued = self._now_ms()
         token = self.new_token_string(key.app_id)
@@ -152,7 +189,7 @@ class TokenIssuer:
             capability=capability.canonical(),
             client_id=client_id,
             revocable=key.revocable,
-            revocation_key=None,
+            revocation_key=revocation_key,
         )
         self._store.add_token(token, record)
         self._announce(record, via)

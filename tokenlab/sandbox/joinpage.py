@@ -137,7 +137,7 @@ async def attendee_auth(request: web.Request, kind: str) -> web.Response:
     if not (ttl and ttl.isdigit() and 0 < int(ttl) <= TOKEN_TTL_MS):
         params["ttl"] = str(TOKEN_TTL_MS)
     params.setdefault("capability", CAPABILITY)
-    return await authserver.answer(ctx, kind, params)
+    return await authserver.answer(request, kind, params)
 
 
 async def roster_route(request: web.Request) -> web.Response:

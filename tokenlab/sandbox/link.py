@@ -3,7 +3,8 @@
 Frames to a connection are queued and written by a single task, so a publisher fanning out to
 many subscribers never waits on a slow one and frames never interleave. ``close_after`` flushes
 what is queued, then closes cleanly; ``abort`` drops the TCP connection at once with no close
-frame (the GUI's "drop network"). A subscriber that falls too far behind is aborted.
+frame (the GUI's "drop network"). A subscriber whose backlog exceeds ``max_queue_bytes`` (bytes,
+not frames: frames range from bytes to megabytes) is aborted and its backlog freed at once.
 """
 
 from __future__ import annotations
@@ -20,15 +21,29 @@ from tokenlab.sandbox.protocol import encode_frame, for_json
 
 log = logging.getLogger(__name__)
 
-MAX_QUEUE = 5_000
+MAX_QUEUE_BYTES = 8 * 1_048_576  # what a slow subscriber may have waiting, encoded
 _CLOSE = object()
+
+
+def encoded_size(data: str | bytes) -> int:
+    """Bytes on the wire (UTF-8 for a text frame)."""
+    if isinstance(data, bytes) or data.isascii():
+        return len(data)
+    return len(data.encode("utf-8", "surrogatepass"))
 
 
 class Link:
     def __init__(
-        self, ws: web.WebSocketResponse, transport: asyncio.BaseTransport | None, fmt: WireFormat
+        self,
+        ws: web.WebSocketResponse,
+        transport: asyncio.BaseTransport | None,
+        fmt: WireFormat,
+        *,
+        max_queue_bytes: int = MAX_QUEUE_BYTES,
     ) -> None:
         self.ws = ws
+        self.max_queue_bytes = max_queue_bytes
+        self.queued_bytes = 0
         self.fmt: WireFormat = fmt
         self.echo = True
         self._transport = transport
@@ -37,6 +52,7 @@ class Link:
         self.loop = asyncio.get_running_loop()
         self.last_send = self.loop.time()
         self.closing = False
+        self.close_code = 1000
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._writer(), name="sandbox-link-writer")
@@ -53,19 +69,26 @@ class Link:
     def send_encoded(self, data: str | bytes) -> None:
         if self.closing:
             return
-        if self._queue.qsize() >= MAX_QUEUE:
-            log.warning("sandbox: dropping a connection that is %d frames behind", MAX_QUEUE)
+        size = encoded_size(data)
+        if self.queued_bytes + size > self.max_queue_bytes:
+            log.warning(
+                "sandbox: dropping a connection with %d bytes waiting (limit %d)",
+                self.queued_bytes + size,
+                self.max_queue_bytes,
+            )
             self.abort()
             return
-        self._queue.put_nowait(data)
+        self.queued_bytes += size
+        self._queue.put_nowait((data, size))
         self.last_send = self.loop.time()
 
-    def close_after(self, frame: Frame | None = None) -> None:
+    def close_after(self, frame: Frame | None = None, *, code: int = 1000) -> None:
         """Send ``frame`` (if any) after everything queued, then close the WebSocket."""
         if self.closing:
             return
         if frame is not None:
             self.send(frame)
+        self.close_code = code
         self.closing = True
         self._queue.put_nowait(_CLOSE)
 
@@ -76,6 +99,13 @@ class Link:
             self._transport.abort()
         if self._task is not None:
             self._task.cancel()
+        self._release()
+
+    def _release(self) -> None:
+        """Drop every frame still waiting, so a dropped subscriber's backlog is freed now."""
+        while not self._queue.empty():
+            self._queue.get_nowait()
+        self.queued_bytes = 0
 
     async def wait_closed(self, timeout: float = 2.0) -> None:
         """Called when the handler ends: let the writer flush, then stop it."""
@@ -94,12 +124,14 @@ class Link:
             while True:
                 item = await self._queue.get()
                 if item is _CLOSE:
-                    await self.ws.close()
+                    await self.ws.close(code=self.close_code)
                     return
-                if isinstance(item, str):
-                    await self.ws.send_str(item)
+                data, size = item
+                self.queued_bytes -= size
+                if isinstance(data, str):
+                    await self.ws.send_str(data)
                 else:
-                    await self.ws.send_bytes(item)
+                    await self.ws.send_bytes(data)
         except (ConnectionError, RuntimeError, asyncio.CancelledError):
             return
         except Exception:  # a broken transport must only end this connection

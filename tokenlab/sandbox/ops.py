@@ -1,4 +1,4 @@
-"""Channel operations of a realtime connection: ATTACH, DETACH, MESSAGE and PRESENCE.
+"""Channel operations of a realtime connection: MESSAGE and PRESENCE (ATTACH is in ``attach``).
 
 Rules from ably-protocol.md §4.6, §6 and §7.11: ATTACH without any capability on the channel gets
 a channel-scoped ERROR 40160 while the connection stays up; MESSAGE needs ``publish`` (NACK 40160),
@@ -15,12 +15,12 @@ from typing import Any
 from tokenlab.core.capability import OPERATIONS
 from tokenlab.core.clientid import presence_client_id, stamp_message_client_id
 from tokenlab.core.errors import AblyError, UserError
-from tokenlab.core.wire import CHANNEL_MODE_MASK, Action, Flag, Frame, PresenceAction
+from tokenlab.core.wire import Action, Flag, Frame, PresenceAction
 from tokenlab.sandbox import config as ev
 from tokenlab.sandbox.channels import Member
 from tokenlab.sandbox.context import Context
 from tokenlab.sandbox.link import Link
-from tokenlab.sandbox.protocol import MODE_OPERATIONS, message_size
+from tokenlab.sandbox.protocol import MODE_OPERATIONS, check_portable, message_size
 from tokenlab.sandbox.session import Session
 
 MAX_CHANNEL_NAME = 1024
@@ -73,54 +73,13 @@ def channel_error(ctx: Context, session: Session, link: Link, name: str, error: 
     _event(ctx, session, f"Channel {name!r}: ERROR {error.ably_code} {error.message}", error)
 
 
-def on_attach(ctx: Context, session: Session, link: Link, frame: Frame) -> None:
-    try:
-        name = channel_name(frame)
-    except AblyError as exc:
-        link.send({"action": int(Action.ERROR), "channel": frame.get("channel"), **_err(exc)})
-        return
-    if not may_attach(session, name):
-        session.attached.pop(name, None)
-        ctx.hub.detach(session.app_id, name, session.connection_id)
-        channel_error(ctx, session, link, name, denied(name, "Attach"))
-        return
-    allowed = allowed_modes(session, name)
-    flags = frame.get("flags")
-    requested = (
-        flags & CHANNEL_MODE_MASK if isinstance(flags, int) and not isinstance(flags, bool) else 0
-    )
-    granted = (requested & allowed) if requested else allowed
-    channel = ctx.hub.attach(session.app_id, name, session, granted)
-    session.attached[name] = granted
-    sync = None
-    if granted & Flag.PRESENCE_SUBSCRIBE and session.can(name, "subscribe"):
-        sync = ctx.hub.sync_frame(channel)
-    reply: Frame = {
-        "action": int(Action.ATTACHED),
-        "channel": name,
-        "flags": granted | (Flag.HAS_PRESENCE if sync else 0),
-        "channelSerial": f"{channel.serial:08d}",
-    }
-    if isinstance(frame.get("params"), dict):
-        reply["params"] = frame["params"]
-    link.send(reply)
-    if sync is not None:
-        link.send(sync)
-
-
-def on_detach(ctx: Context, session: Session, link: Link, frame: Frame) -> None:
-    name = frame.get("channel")
-    if isinstance(name, str):
-        session.attached.pop(name, None)
-        ctx.hub.detach(session.app_id, name, session.connection_id)
-    link.send({"action": int(Action.DETACHED), "channel": name})
-
-
 def _items(frame: Frame, field: str) -> list[dict[str, Any]]:
     items = frame.get(field)
     if not isinstance(items, list) or not items or not all(isinstance(m, dict) for m in items):
         raise AblyError(40000, f"The protocol message needs a non-empty '{field}' list.")
-    return [{str(k): v for k, v in m.items()} for m in items]
+    out = [{str(k): v for k, v in m.items()} for m in items]
+    check_portable(out, "message" if field == "messages" else "presence message")
+    return out
 
 
 def _check_size(ctx: Context, items: list[dict[str, Any]]) -> None:
@@ -159,13 +118,15 @@ def on_message(ctx: Context, session: Session, link: Link, frame: Frame) -> None
         items = _items(frame, "messages")
         if not session.can(name, "publish"):
             raise denied(name, "Publish")
+        _check_mode(session, name, Flag.PUBLISH, "publish")
         _check_size(ctx, items)
         now, prefix = ctx.now_ms(), f"{session.connection_id}:{serial}"
         for index, message in enumerate(items):
-            client_id = stamp_message_client_id(session.identity, _opt_str(message, "clientId"))
+            client_id = stamp_message_client_id(session.identity, _client_id(message))
             if client_id is not None:
                 message["clientId"] = client_id
-            message.setdefault("id", f"{prefix}:{index}")
+            if _opt_str(message, "id") is None:
+                message["id"] = f"{prefix}:{index}"
             message["connectionId"] = session.connection_id
             message.setdefault("timestamp", now)
         ctx.hub.publish(session.app_id, name, items, sender=session)
@@ -183,6 +144,7 @@ def on_presence(ctx: Context, session: Session, link: Link, frame: Frame) -> Non
         items = _items(frame, "presence")
         if not session.can(name, "presence"):  # checked before the identity (91000 / 40012)
             raise denied(name, "Presence")
+        _check_mode(session, name, Flag.PRESENCE, "presence")
         _check_size(ctx, items)
         now, prefix = ctx.now_ms(), f"{session.connection_id}:{serial}"
         changes = []
@@ -191,7 +153,7 @@ def on_presence(ctx: Context, session: Session, link: Link, frame: Frame) -> Non
             action = PRESENCE_ACTIONS.get(raw_action) if isinstance(raw_action, int) else None
             if action is None:
                 raise AblyError(40000, f"Invalid presence action {raw_action!r:.20}.")
-            client_id = presence_client_id(session.identity, _opt_str(item, "clientId"))
+            client_id = presence_client_id(session.identity, _client_id(item))
             member = Member(
                 client_id=client_id,
                 connection_id=session.connection_id,
@@ -199,12 +161,45 @@ def on_presence(ctx: Context, session: Session, link: Link, frame: Frame) -> Non
                 timestamp=now,
                 data=item.get("data"),
                 encoding=_opt_str(item, "encoding"),
+                extras=item.get("extras"),
             )
             changes.append((action, member))
         ctx.hub.presence(session.app_id, name, changes)
         _ack(link, serial, [m.id for _, m in changes])
     except UserError as exc:
         _nack(ctx, session, link, serial, as_ably(exc))
+
+
+def on_sync(ctx: Context, session: Session, link: Link, frame: Frame) -> None:
+    """A client's SYNC request: the channel's members in one SYNC page, not a fatal error."""
+    name = frame.get("channel")
+    if not isinstance(name, str) or name not in session.attached:
+        error = AblyError(90001, f"Channel {name!r:.80} is not attached: no SYNC.", status=400)
+        link.send({"action": int(Action.ERROR), "channel": name, **_err(error)})
+        return
+    channel = ctx.hub.channel(session.app_id, name)
+    sync = ctx.hub.sync_frame(channel, always=True)
+    if sync is not None and session.attached[name] & Flag.PRESENCE_SUBSCRIBE:
+        link.send(sync)
+
+
+def _check_mode(session: Session, name: str, mode: int, word: str) -> None:
+    """RTL4m: an attachment without the mode may not use it (checked when attached)."""
+    granted = session.attached.get(name)
+    if granted is not None and not granted & mode:
+        raise AblyError(
+            40160,
+            f"Channel {name!r} was attached without the {word} mode: operation not permitted.",
+            code="sandbox.mode_denied",
+        )
+
+
+def _client_id(item: dict[str, Any]) -> str | None:
+    """The item's clientId; a non-string one is 40012, as on REST (RSL1m, RTL6g)."""
+    value = item.get("clientId")
+    if value is None or isinstance(value, str):
+        return value
+    raise AblyError(40012, "clientId must be a string.")
 
 
 def _opt_str(item: dict[str, Any], field: str) -> str | None:

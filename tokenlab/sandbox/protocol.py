@@ -14,6 +14,7 @@ from typing import Any
 
 from tokenlab.core import wire
 from tokenlab.core.errors import AblyError, UserError
+from tokenlab.core.safetext import has_lone_surrogate, may_hold_surrogate_escape
 from tokenlab.core.wire import PROTOCOL_VERSION, Action, Flag, Frame
 
 MODE_OPERATIONS = (
@@ -21,7 +22,19 @@ MODE_OPERATIONS = (
     (Flag.PUBLISH, "publish"),
     (Flag.SUBSCRIBE, "subscribe"),
     (Flag.PRESENCE_SUBSCRIBE, "subscribe"),
+    (Flag.ANNOTATION_PUBLISH, "annotation-publish"),
+    (Flag.ANNOTATION_SUBSCRIBE, "annotation-subscribe"),
 )
+MODE_NAMES = {
+    "presence": Flag.PRESENCE,
+    "publish": Flag.PUBLISH,
+    "subscribe": Flag.SUBSCRIBE,
+    "presence_subscribe": Flag.PRESENCE_SUBSCRIBE,
+    "annotation_publish": Flag.ANNOTATION_PUBLISH,
+    "annotation_subscribe": Flag.ANNOTATION_SUBSCRIBE,
+}
+# Channel params the sandbox understands and echoes in ATTACHED (others are dropped, RTL4k1).
+KNOWN_CHANNEL_PARAMS = ("rewind", "delta", "modes", "occupancy")
 
 SUPPORTED_VERSIONS = range(2, PROTOCOL_VERSION + 1)
 
@@ -40,6 +53,14 @@ def decode_frame(data: str | bytes) -> Frame:
                 "A protocol message must be an object (a JSON object or msgpack map)."
             ) from None
         raise bad_frame(f"Unable to decode the frame as {exc.kind}: {exc.detail:.120}") from None
+    if isinstance(data, str) and may_hold_surrogate_escape(data) and has_lone_surrogate(frame):
+        raise bad_frame("The frame holds a lone surrogate (not valid Unicode).")
+    for name, value in frame.items():
+        if name in ("messages", "presence"):
+            continue  # checked, and NACKed, per publish (see check_portable)
+        problem = wire.portability_problem(value)
+        if problem is not None:
+            raise bad_frame(f"The protocol message's {name!r} holds {problem}.")
     action = frame.get("action")
     if isinstance(action, bool) or not isinstance(action, int):
         raise bad_frame(f"The protocol message has no integer action (got {action!r:.40}).")
@@ -67,6 +88,20 @@ def for_json(message: dict[str, Any]) -> dict[str, Any]:
     encoding = message.get("encoding")
     out["encoding"] = f"{encoding}/base64" if encoding else "base64"
     return out
+
+
+def check_portable(items: list[dict[str, Any]], what: str = "message") -> None:
+    """40000 for a message that could not be delivered in both wire formats (see
+    ``wire.portability_problem``): refused at publish, never stored or fanned out."""
+    for index, item in enumerate(items):
+        problem = wire.portability_problem(item)
+        if problem is not None:
+            raise AblyError(
+                40000,
+                f"Invalid {what} {index}: it contains {problem}.",
+                status=400,
+                code="sandbox.unportable",
+            )
 
 
 def message_size(message: dict[str, Any]) -> int:

@@ -17,15 +17,17 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 
-from aiohttp import WSMsgType, web
+from aiohttp import WSCloseCode, WSMsgType, web
 
 from tokenlab.core.clientid import resolve_identity
 from tokenlab.core.errors import AblyError, UserError, is_token_error
+from tokenlab.core.numbers import ascii_int
 from tokenlab.core.wire import Action, Frame, WireFormat
+from tokenlab.sandbox import attach, ops
 from tokenlab.sandbox import config as ev
-from tokenlab.sandbox import ops
 from tokenlab.sandbox.auth import Credentials
 from tokenlab.sandbox.context import CONTEXT, Context
+from tokenlab.sandbox.httpserver import FrameGuard, Violation, guard_frames
 from tokenlab.sandbox.httpwire import json_response
 from tokenlab.sandbox.link import Link
 from tokenlab.sandbox.protocol import SUPPORTED_VERSIONS, decode_frame, error_frame
@@ -52,8 +54,11 @@ async def websocket_route(request: web.Request) -> web.StreamResponse:
         )
     await ws.prepare(request)
     fmt, fmt_error = _format(request.query)
-    link = Link(ws, request.transport, fmt)
+    link = Link(ws, request.transport, fmt, max_queue_bytes=ctx.config.max_queue_bytes)
     link.start()
+    guard = guard_frames(
+        request, ctx.config.max_frame_size, lambda v: _on_violation(ctx, link, guard, v)
+    )
     session: Session | None = None
     try:
         session = handshake(ctx, request.query, link, fmt_error)
@@ -64,6 +69,23 @@ async def websocket_route(request: web.Request) -> web.StreamResponse:
             ctx.sessions.link_closed(session, link)
         await link.wait_closed(CLOSE_TIMEOUT_S)
     return ws
+
+
+def _on_violation(ctx: Context, link: Link, guard: FrameGuard | None, violation: Violation) -> None:
+    """A client frame broke the framing rules before aiohttp buffered it (see FrameGuard)."""
+    if violation == "unmasked":
+        # RFC 6455 §5.1: a server MUST close the connection on an unmasked client frame.
+        link.close_after(code=WSCloseCode.PROTOCOL_ERROR)
+        message = "Closed: the client sent an unmasked frame (RFC 6455 §5.1)."
+        code = None
+    else:
+        limit = ctx.config.max_frame_size
+        error = AblyError(40009, f"Frame exceeds maxFrameSize {limit} bytes.", status=400)
+        link.close_after(error_frame(Action.ERROR, error))
+        message, code = f"ERROR 40009: {error.message}", 40009
+    if guard is not None:
+        guard.end_input()
+    ctx.events.emit(ev.ERROR, message, code=code)
 
 
 def _format(query: Mapping[str, str]) -> tuple[WireFormat, AblyError | None]:
@@ -84,9 +106,9 @@ def _check_version(value: str | None) -> None:
         version = int(value.split(".")[0])
     except ValueError:
         version = -1
-    if version not in SUPPORTED_VERSIONS:
+    if version < SUPPORTED_VERSIONS.start:  # a newer version is accepted, as Ably does
         raise AblyError(
-            40017, f"Invalid api version specified: {value!r} (this sandbox speaks 2 to 6)."
+            40017, f"Invalid api version specified: {value!r} (this sandbox speaks 2 and up)."
         )
 
 
@@ -133,12 +155,21 @@ def handshake(
             _opened(ctx, session, ev.CONNECTION_RESUMED, "resumed")
             return session
     session = ctx.sessions.create(creds, identity, query_client_id, link)
+    session.remain_present_ms = _remain_present_for(ctx, query)
     link.send(ctx.sessions.connected_frame(session, resume_error))
     what = f"opened ({creds.describe()})"
     if resume_error is not None:
         what += f"; resume failed with {resume_error.ably_code}"
     _opened(ctx, session, ev.CONNECTION_OPENED, what)
     return session
+
+
+def _remain_present_for(ctx: Context, query: Mapping[str, str]) -> int | None:
+    """The ``remainPresentFor`` transport param (ms), capped at connectionStateTtl; an invalid
+    value is ignored like any unknown param."""
+    raw = query.get("remainPresentFor")
+    value = ascii_int(raw, max_digits=9) if raw is not None else None
+    return None if value is None else min(value, ctx.config.connection_state_ttl_ms)
 
 
 def _opened(ctx: Context, session: Session, kind: str, what: str) -> None:
@@ -256,7 +287,7 @@ def on_auth(ctx: Context, session: Session, link: Link, frame: Frame) -> None:
         else:
             ctx.sessions.fail(session, error)
         return
-    session.creds, session.identity, session.reauth_sent_for = creds, identity, None
+    session.use_credentials(creds, identity, ctx.now_ms())
     link.send(ctx.sessions.connected_frame(session))
     _downgrade(ctx, session, link)
     left = (
@@ -305,8 +336,9 @@ HANDLERS: dict[int, Dispatch] = {
     int(Action.CLOSE): on_close,
     int(Action.DISCONNECT): on_disconnect,
     int(Action.AUTH): on_auth,
-    int(Action.ATTACH): ops.on_attach,
-    int(Action.DETACH): ops.on_detach,
+    int(Action.ATTACH): attach.on_attach,
+    int(Action.DETACH): attach.on_detach,
     int(Action.MESSAGE): ops.on_message,
     int(Action.PRESENCE): ops.on_presence,
+    int(Action.SYNC): ops.on_sync,
 }

@@ -2,8 +2,8 @@
 
 Routes: ``GET /time``; ``POST /keys/{keyName}/requestToken`` (signed or Basic-authenticated
 TokenRequests in JSON, msgpack or form bodies); ``POST /keys/{keyName}/revokeTokens``;
-``POST|GET /channels/{name}/messages`` (publish with the clientId rules of §6, recent history);
-``GET /channels/{name}/presence``; ``POST /apps`` and ``DELETE /apps/{appId}`` (provisioning,
+``POST /channels/{name}/messages`` (publish with the clientId rules of §6; reads are in
+``rest_channels``); ``POST /apps`` and ``DELETE /apps/{appId}`` (provisioning,
 §3.6). Every route except ``/time``, signed requestToken and ``POST /apps`` takes Basic auth or a
 token (``Authorization: Bearer`` raw or base64; ``key=`` / ``access_token=`` query fallbacks).
 """
@@ -27,7 +27,7 @@ from tokenlab.sandbox.httpwire import (
     read_body,
     respond,
 )
-from tokenlab.sandbox.protocol import SUPPORTED_VERSIONS, for_json, message_size
+from tokenlab.sandbox.protocol import SUPPORTED_VERSIONS, check_portable, message_size
 from tokenlab.sandbox.revocation import (
     TargetResult,
     batch_result,
@@ -35,8 +35,6 @@ from tokenlab.sandbox.revocation import (
     parse_revoke_body,
     parse_target,
 )
-
-HISTORY_DEFAULT, HISTORY_MAX = 100, 1000
 
 
 def api_version(request: web.Request) -> int | None:
@@ -49,8 +47,8 @@ def api_version(request: web.Request) -> int | None:
         version = int(raw.split(".")[0])
     except ValueError:
         version = -1
-    if version not in SUPPORTED_VERSIONS:
-        raise AblyError(40017, f"Invalid api version specified: {raw!r} (supported: 2 to 6).")
+    if version < SUPPORTED_VERSIONS.start:  # a newer version is accepted, as Ably does
+        raise AblyError(40017, f"Invalid api version specified: {raw!r} (supported: 2 and up).")
     return version
 
 
@@ -162,7 +160,21 @@ def _messages(body: Any) -> list[dict[str, Any]]:
     items = body if isinstance(body, list) else [body]
     if not items or not all(isinstance(m, dict) for m in items):
         raise AblyError(40001, "Publish a message object or a non-empty list of them.")
-    return [{str(k): v for k, v in m.items()} for m in items]
+    out = [{str(k): v for k, v in m.items()} for m in items]
+    check_portable(out)
+    return out
+
+
+def _on_behalf(ctx: Context, creds: Credentials, message: dict[str, Any]) -> None:
+    """A ``connectionKey`` publishes on behalf of that live connection of the same app (RSL1m
+    context); an unknown one is 40006."""
+    key = message.pop("connectionKey", None)
+    if key is None:
+        return
+    session = ctx.sessions.by_key(key) if isinstance(key, str) else None
+    if session is None or session.app_id != creds.app_id:
+        raise AblyError(40006, f"Invalid connectionKey {str(key)[:40]!r}.", status=400)
+    message["connectionId"] = session.connection_id
 
 
 async def publish(request: web.Request) -> web.Response:
@@ -184,45 +196,14 @@ async def publish(request: web.Request) -> web.Response:
         client_id = stamp_message_client_id(identity, raw_id)
         if client_id is not None:
             message["clientId"] = client_id
-        message.setdefault("id", f"{prefix}:{index}")
+        message.pop("connectionId", None)  # a REST publish has no connection; never the client's
+        if not isinstance(message.setdefault("id", f"{prefix}:{index}"), str):
+            raise AblyError(40000, "A message id must be a string.")
         message.setdefault("timestamp", now)
+        _on_behalf(ctx, creds, message)
     ctx.hub.publish(creds.app_id, name, items, sender=None)
     ids = [m["id"] for m in items]
     return respond(request, {"channel": name, "messageId": prefix, "serials": ids}, status=201)
-
-
-def _limit(request: web.Request) -> int:
-    raw = request.query.get("limit", str(HISTORY_DEFAULT))
-    if not raw.isdigit() or not 1 <= int(raw) <= HISTORY_MAX:
-        raise AblyError(40003, f"limit must be an integer from 1 to {HISTORY_MAX}.")
-    return int(raw)
-
-
-async def history(request: web.Request) -> web.Response:
-    ctx = request.app[CONTEXT]
-    api_version(request)
-    name = request.match_info["name"]
-    creds, _ = _auth(ctx, request)
-    if creds.capability.allows(name, "history") is None:
-        raise AblyError(40160, f"History of channel {name!r} is not permitted by the capability.")
-    items = ctx.hub.history(creds.app_id, name, _limit(request))
-    if request.query.get("direction") == "forwards":
-        items.reverse()
-    return respond(request, [for_json(m) for m in items] if not _msgpack(request) else items)
-
-
-async def presence(request: web.Request) -> web.Response:
-    ctx = request.app[CONTEXT]
-    api_version(request)
-    name = request.match_info["name"]
-    creds, _ = _auth(ctx, request)
-    if creds.capability.allows(name, "subscribe") is None:
-        raise AblyError(40160, f"Presence of channel {name!r} is not permitted by the capability.")
-    return respond(request, ctx.hub.members(creds.app_id, name)[: _limit(request)])
-
-
-def _msgpack(request: web.Request) -> bool:
-    return "msgpack" in request.headers.get("Accept", "")
 
 
 async def create_app(request: web.Request) -> web.Response:
@@ -256,7 +237,5 @@ def add_routes(app: web.Application) -> None:
     app.router.add_post("/keys/{keyName}/requestToken", request_token)
     app.router.add_post("/keys/{keyName}/revokeTokens", revoke_tokens)
     app.router.add_post("/channels/{name}/messages", publish)
-    app.router.add_get("/channels/{name}/messages", history)
-    app.router.add_get("/channels/{name}/presence", presence)
     app.router.add_post("/apps", create_app)
     app.router.add_delete("/apps/{appId}", delete_app)

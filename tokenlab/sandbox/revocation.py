@@ -22,6 +22,10 @@ if TYPE_CHECKING:
 TARGET_TYPES = ("clientId", "revocationKey", "channel")
 MAX_TARGETS = 100
 MAX_ISSUED_BEFORE_AGE_MS = 3_600_000
+# UNCERTAIN: Ably documents no skew tolerance for a JWT iat "in the future" (§5.2 step 6 says
+# "allow a small skew tolerance"); 5 s keeps honest clients with slightly fast clocks working.
+# The authenticator accepts an iat up to this far ahead, so revocation must reach that far too.
+IAT_TOLERANCE_MS = 5_000
 
 
 @dataclass(frozen=True)
@@ -144,8 +148,11 @@ class RevocationIndex:
         apply once its ``appliesAt`` arrives)."""
         if creds.basic or not creds.revocable or creds.issued is None:
             return None
+        # A JWT's iat is the client's claim and may lie up to the tolerated skew in the future:
+        # a token cannot escape a revocation by post-dating itself.
+        issued = creds.issued - (IAT_TOLERANCE_MS if creds.kind == "jwt" else 0)
         for record in self._by_key.get(creds.key_name, ()):
-            if creds.issued >= record.issued_before:
+            if issued >= record.issued_before:
                 continue  # "issued before" is exclusive: a token of the same ms survives
             if not pending and now < record.applies_at:
                 continue

@@ -7,7 +7,8 @@ Usage (GUI and tests)::
         unsubscribe = sb.subscribe(lambda event: print(event.kind, event.message))
 
 Lifecycle: ``await start()`` / ``await stop()`` (or ``async with``). Binding a non-loopback host
-needs ``allow_remote=True``; otherwise requests whose Host/Origin is not local are refused.
+needs ``allow_remote=True``. Requests whose Host/Origin is neither loopback nor an address the
+sandbox serves are always refused (the DNS-rebinding guard).
 
 Admin methods (all synchronous and cheap; frames they cause are queued to the connections):
 
@@ -45,16 +46,18 @@ from aiohttp import web
 
 from tokenlab.core.capability import Capability
 from tokenlab.core.errors import AblyError, UserError
+from tokenlab.core.issued import IssuedToken
 from tokenlab.core.keys import ApiKey
 from tokenlab.core.tokens import TokenDetails, validate_ttl
 from tokenlab.core.wire import Action
-from tokenlab.sandbox import admin, authserver, provisioning, rest
+from tokenlab.sandbox import admin, authserver, provisioning, rest, rest_channels
 from tokenlab.sandbox import config as ev
 from tokenlab.sandbox.attendees import AttendeeListener
 from tokenlab.sandbox.auth import Credentials, parse_capability
 from tokenlab.sandbox.classroom import Classroom
 from tokenlab.sandbox.config import SandboxConfig, SandboxEvent, Settings, Subscriber
 from tokenlab.sandbox.context import CONTEXT, Context
+from tokenlab.sandbox.httpserver import SandboxRunner
 from tokenlab.sandbox.httpwire import MAX_BODY_BYTES, is_local_name, make_middlewares
 from tokenlab.sandbox.joinpage import CLASSROOM, roster_route
 from tokenlab.sandbox.protocol import error_frame
@@ -103,21 +106,23 @@ class Sandbox:
         if cfg.provision_demo:
             provisioning.ensure_demo(ctx)
         app = web.Application(
-            middlewares=make_middlewares(ctx.allow_remote), client_max_size=MAX_BODY_BYTES
+            middlewares=make_middlewares(cfg.host), client_max_size=MAX_BODY_BYTES
         )
         app[CONTEXT] = ctx
-        classroom = app[CLASSROOM] = Classroom(ctx, instructor_credential=ctx.new_id(24))
+        classroom = app[CLASSROOM] = Classroom(ctx, instructor_credential=ctx.admin_token)
         ctx.events.subscribe(classroom.on_event)
         rest.add_routes(app)
+        rest_channels.add_routes(app)
         authserver.add_routes(app)
         app.router.add_get("/", websocket_route)
         app.router.add_get("/classroom/roster", roster_route)
-        runner = web.AppRunner(
+        runner = SandboxRunner(
             app,
             access_log=None,
             shutdown_timeout=2.0,
             max_line_size=MAX_REQUEST_LINE,
             max_field_size=MAX_REQUEST_LINE,
+            keepalive_timeout=cfg.header_timeout_s,  # also ends connections that never finish
         )
         await runner.setup()
         site = web.TCPSite(runner, cfg.host, cfg.port, backlog=4096)
@@ -159,6 +164,11 @@ class Sandbox:
             raise RuntimeError("The sandbox is not running (use 'async with Sandbox(...)').")
         return self._ctx
 
+    @property
+    def admin_token(self) -> str:
+        """This run's admin credential (the ``X-Tokenlab-Admin`` header of POST /auth/mode)."""
+        return self.ctx.admin_token
+
     # -- addresses --------------------------------------------------------------------------
     @property
     def host(self) -> str:
@@ -170,9 +180,9 @@ class Sandbox:
 
     @property
     def _url_host(self) -> str:
-        host = self.config.host
-        if host in ("0.0.0.0", ""):
-            return "127.0.0.1"
+        # An unspecified address is not connectable: show the loopback one of its family.
+        host = {"0.0.0.0": "127.0.0.1", "": "127.0.0.1", "::": "::1"}.get(self.config.host)
+        host = host or self.config.host
         return f"[{host}]" if ":" in host else host
 
     @property
@@ -295,6 +305,10 @@ class Sandbox:
 
     def issued_tokens(self, limit: int = 200) -> list[admin.TokenInfo]:
         return [admin.token_info(t) for t in self.ctx.store.tokens(limit)]
+
+    def describe_token(self, token: str) -> IssuedToken | None:
+        """What the sandbox knows about an Ably token it issued (the inspector's lookup)."""
+        return admin.store_lookup(self.ctx.store)(token)
 
     # -- connections ------------------------------------------------------------------------
     def connections(self) -> list[admin.ConnectionInfo]:

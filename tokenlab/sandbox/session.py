@@ -6,10 +6,13 @@ attached channels. Its ``Link`` (the WebSocket) may drop and be replaced by a re
 one sweeper task that, every ``tick_ms``:
 
 - sends a protocol HEARTBEAT on any link idle for half of ``maxIdleInterval`` (§7.5);
-- sends a server AUTH ``min(reauth_lead, ttl/3)`` before a token expires, and DISCONNECTED
-  40142 when it does (§7.6, §7.7);
+- sends a server AUTH ``reauth_lead`` (30 s, as Ably) before a token expires when that moment
+  was still ahead when the token was presented, and DISCONNECTED 40142 when it expires (RTN22,
+  RTN15h); a shorter token gets no hint, only the 40142;
 - enforces revocations whose ``appliesAt`` has arrived (DISCONNECTED 40141, §3.5);
-- discards sessions detached for longer than ``connectionStateTtl`` (presence members leave).
+- makes the presence members of a connection whose transport dropped leave after
+  ``presence_leave_ms`` (about 15 s as Ably, or the ``remainPresentFor`` transport param);
+- discards sessions detached for longer than ``connectionStateTtl``.
 """
 
 from __future__ import annotations
@@ -56,6 +59,9 @@ class Session:
     reauth_sent_for: int | None = None
     detached_at: int | None = None  # sandbox clock (ms) when the transport went away
     hinted: set[int] = field(default_factory=set)  # revocation ids already hinted with AUTH
+    authed_ms: int = 0  # when the current credentials were presented (connect, resume, AUTH)
+    remain_present_ms: int | None = None  # remainPresentFor transport param, if given
+    members_left: bool = False  # its presence members already left after a drop
     # Highest msgSerial processed on this connection: after a resume the client resends what it
     # had no ACK for (RTN19a) with the same serials, and those must not be published twice.
     last_serial: int = -1
@@ -78,6 +84,10 @@ class Session:
             self.nacks[serial] = error
             while len(self.nacks) > _REMEMBERED_NACKS:
                 del self.nacks[next(iter(self.nacks))]
+
+    def use_credentials(self, creds: Credentials, identity: Identity, now: int) -> None:
+        self.creds, self.identity, self.authed_ms = creds, identity, now
+        self.reauth_sent_for = None
 
     @property
     def app_id(self) -> str:
@@ -102,6 +112,9 @@ class SessionRegistry:
     def get(self, connection_id: str) -> Session | None:
         return self._sessions.get(connection_id)
 
+    def by_key(self, connection_key: str) -> Session | None:
+        return self._by_key.get(connection_key)
+
     def live(self) -> list[Session]:
         return [s for s in self._sessions.values() if s.link is not None and s.link.alive]
 
@@ -118,6 +131,7 @@ class SessionRegistry:
             query_client_id=query_client_id,
             opened_ms=self._ctx.now_ms(),
             link=link,
+            authed_ms=self._ctx.now_ms(),
         )
         self._sessions[connection_id] = session
         self._by_key[session.connection_key] = session
@@ -151,8 +165,8 @@ class SessionRegistry:
         del self._by_key[session.connection_key]
         session.connection_key = self._new_key(session.connection_id)
         self._by_key[session.connection_key] = session
-        session.creds, session.identity, session.link = creds, identity, link
-        session.detached_at, session.reauth_sent_for = None, None
+        session.use_credentials(creds, identity, self._ctx.now_ms())
+        session.link, session.detached_at, session.members_left = link, None, False
         return session, None
 
     def link_closed(self, session: Session, link: Link) -> None:
@@ -285,6 +299,8 @@ class SessionRegistry:
             if link is None or not link.alive:
                 if session.detached_at is not None and now - session.detached_at >= ttl_ms:
                     self.discard(session, "expired after connectionStateTtl")
+                else:
+                    self._leave_after_drop(session, now)
                 continue
             if self._check_token(session, now):
                 continue
@@ -295,6 +311,18 @@ class SessionRegistry:
             self._last_maintenance = mono
             self._ctx.maintenance()
 
+    def _leave_after_drop(self, session: Session, now: int) -> None:
+        """A dropped connection's members leave ~15 s later, not after connectionStateTtl; a
+        resume after that re-enters them from the client (RTP17i)."""
+        if session.detached_at is None or session.members_left:
+            return
+        delay = session.remain_present_ms
+        if delay is None:
+            delay = self._ctx.config.presence_leave_ms
+        if now - session.detached_at >= delay:
+            session.members_left = True
+            self._ctx.hub.leave_connection(session.connection_id)
+
     def _check_token(self, session: Session, now: int) -> bool:
         """Expiry, reauth hint and revocation for one live session; True if it was closed."""
         creds = session.creds
@@ -304,9 +332,8 @@ class SessionRegistry:
             self.expire(session)
             return True
         if session.reauth_sent_for != creds.expires:
-            lifetime = creds.expires - (creds.issued if creds.issued is not None else now)
-            lead = min(self._ctx.settings.reauth_lead_ms, lifetime // 3)
-            if now >= creds.expires - lead:
+            hint_at = creds.expires - self._ctx.settings.reauth_lead_ms
+            if session.authed_ms < hint_at <= now:
                 session.reauth_sent_for = creds.expires
                 left = (creds.expires - now) / 1000
                 self.request_reauth(session, f"token expires in {left:.1f} s")

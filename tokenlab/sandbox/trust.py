@@ -5,8 +5,8 @@ attendees on a second listener (``classroom``). Whatever arrives on the attendee
 attendee's request, even from the instructor's own machine. There:
 
 - routes that change the sandbox for everyone (the demo auth server's persistent failure mode,
-  app creation and deletion, token revocation) answer only with the per-run instructor
-  credential in the ``X-Tokenlab-Instructor`` header (shown in the GUI and the CLI banner);
+  app creation and deletion, token revocation) answer only with the per-run admin credential
+  in the ``X-Tokenlab-Admin`` header (shown in the GUI and the CLI banner);
 - the Host header must name an address being served to attendees, and an Origin must be one of
   those addresses, a page on the attendee's own machine (a loopback name) or ``null`` (a saved
   HTML file): the attendee listener grants attendee powers only, whatever the page.
@@ -26,7 +26,7 @@ from tokenlab.sandbox.httpwire import Handler, error_response, host_header_name,
 
 Role = Literal["instructor", "attendee"]
 LISTENER: web.AppKey[str] = web.AppKey("tokenlab_listener", str)
-INSTRUCTOR_HEADER = "X-Tokenlab-Instructor"
+INSTRUCTOR_HEADER = "X-Tokenlab-Admin"  # the run's admin credential (authserver.ADMIN_HEADER)
 
 # (method, canonical route) pairs that only the instructor may call on the attendee listener
 INSTRUCTOR_ONLY = frozenset(

@@ -7,182 +7,10 @@
 // {"event":"fatal", ...}. The SDK is used exactly as an application would, except for the
 // endpoint options and the internal presence call marked RAW below.
 
-const Ably = require('ably');
-
-const cfg = JSON.parse(process.argv[2]);
-
-function emit(event, data) {
-  process.stdout.write(JSON.stringify(Object.assign({ event: event, t: Date.now() }, data || {})) + '\n');
-}
-
-function errInfo(e) {
-  if (!e) return null;
-  return {
-    code: e.code === undefined ? null : e.code,
-    statusCode: e.statusCode === undefined ? null : e.statusCode,
-    message: String(e.message === undefined ? e : e.message),
-  };
-}
-
-// A hard stop: a hung SDK must never hang the test run.
-setTimeout(() => {
-  emit('fatal', { message: 'hard deadline of ' + (cfg.deadlineMs || 15000) + ' ms reached' });
-  process.exit(3);
-}, cfg.deadlineMs || 15000).unref();
-
-const COMMON = {
-  endpoint: '127.0.0.1',
-  port: cfg.port,
-  tls: false,
-  useBinaryProtocol: !!cfg.binary,
-  disableConnectivityCheck: true,
-  realtimeRequestTimeout: cfg.realtimeRequestTimeout || 5000,
-  disconnectedRetryTimeout: 1000,
-  fallbackHosts: [],
-  logLevel: cfg.logLevel || 0,
-};
-
-function ablyVersion() {
-  const path = require('path');
-  const manifest = path.join(path.dirname(require.resolve('ably')), '..', 'package.json');
-  return JSON.parse(require('fs').readFileSync(manifest, 'utf8')).version;
-}
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-function withTimeout(promise, ms, what) {
-  let timer;
-  const timeout = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error('timeout after ' + ms + ' ms: ' + what)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
-// Resolves with the first connection state change satisfying pred (seen after the call).
-function waitState(rt, pred, ms, what) {
-  return withTimeout(
-    new Promise((resolve) => {
-      const listener = function (sc) {
-        if (pred(sc, this.event)) {
-          rt.connection.off(listener);
-          resolve(sc);
-        }
-      };
-      rt.connection.on(listener);
-    }),
-    ms,
-    what,
-  );
-}
-
-function watch(rt, label) {
-  rt.connection.on(function (sc) {
-    emit('state', {
-      client: label,
-      previous: sc.previous,
-      current: sc.current,
-      change: this.event,
-      reason: errInfo(sc.reason),
-      connectionId: rt.connection.id || null,
-      connectionKey: rt.connection.key || null,
-    });
-  });
-}
-
-const signer = new Ably.Rest(Object.assign({}, COMMON, { key: cfg.key }));
-let callbackCalls = 0;
-
-// An application's authCallback: sign a TokenRequest locally with the key (no HTTP here; the
-// SDK then exchanges it at /keys/{keyName}/requestToken).
-function authCallback(tokenParams, cb) {
-  callbackCalls += 1;
-  const params = Object.assign({}, tokenParams);
-  if (cfg.clientId !== undefined) params.clientId = cfg.clientId;
-  if (cfg.ttl !== undefined) params.ttl = cfg.ttl;
-  if (cfg.capability !== undefined && params.capability === undefined) params.capability = cfg.capability;
-  emit('auth_callback', { call: callbackCalls, params: tokenParams || null });
-  signer.auth.createTokenRequest(params).then(
-    (tr) => cb(null, tr),
-    (e) => cb(e, null),
-  );
-}
-
-function realtimeOptions(mode) {
-  const o = Object.assign({}, COMMON);
-  if (mode === 'key') Object.assign(o, { key: cfg.key });
-  else if (mode === 'token') o.token = cfg.token;
-  else if (mode === 'callback') o.authCallback = authCallback;
-  else if (mode === 'authurl') Object.assign(o, { authUrl: cfg.authUrl, authParams: cfg.authParams || {} });
-  else throw new Error('unknown mode ' + mode);
-  if (cfg.clientId !== undefined && mode !== 'callback') o.clientId = cfg.clientId;
-  return o;
-}
-
-async function connect(mode, label) {
-  const rt = new Ably.Realtime(realtimeOptions(mode));
-  watch(rt, label || 'main');
-  await waitState(rt, (sc) => sc.current === 'connected' || sc.current === 'failed', 8000, 'connected');
-  if (rt.connection.state !== 'connected') {
-    throw Object.assign(new Error('connection failed'), { reason: errInfo(rt.connection.errorReason) });
-  }
-  emit('connected', {
-    client: label || 'main',
-    connectionId: rt.connection.id,
-    connectionKey: rt.connection.key,
-    clientId: rt.auth.clientId === undefined ? null : rt.auth.clientId,
-  });
-  return rt;
-}
-
-async function closeClient(rt) {
-  const state = rt.connection.state;
-  if (state !== 'closed' && state !== 'failed') {
-    rt.close();
-    if (rt.connection.state !== 'closed') {
-      await waitState(rt, (sc) => sc.current === 'closed' || sc.current === 'failed', 3000, 'closed');
-    }
-  }
-  emit('closed', { state: rt.connection.state });
-}
-
-async function attach(rt, name) {
-  const channel = rt.channels.get(name);
-  try {
-    await withTimeout(channel.attach(), 5000, 'attach ' + name);
-    emit('attach', { channel: name, ok: true, state: channel.state });
-  } catch (e) {
-    emit('attach', { channel: name, ok: false, state: channel.state, error: errInfo(e) });
-  }
-  return channel;
-}
-
-async function publish(channel) {
-  try {
-    await withTimeout(channel.publish('greeting', { hello: 'world' }), 5000, 'publish');
-    emit('publish', { channel: channel.name, ok: true });
-  } catch (e) {
-    emit('publish', { channel: channel.name, ok: false, error: errInfo(e) });
-  }
-}
-
-function tokenDetails(td) {
-  return {
-    token: td.token,
-    keyName: td.keyName === undefined ? null : td.keyName,
-    issued: td.issued,
-    expires: td.expires,
-    capability: td.capability,
-    clientId: td.clientId === undefined ? null : td.clientId,
-  };
-}
-
-async function requestToken(params) {
-  const tr = await signer.auth.createTokenRequest(params);
-  emit('token_request', { tokenRequest: tr });
-  // Exchange exactly this TokenRequest (an authCallback handing it over is how ably-js takes one).
-  const td = await signer.auth.requestToken(params, { authCallback: (_p, cb) => cb(null, tr) });
-  return { tr: tr, td: td };
-}
+const {
+  Ably, cfg, state, emit, errInfo, COMMON, sleep, withTimeout, waitState, watch, signer, connect, closeClient, attach,
+  publish, tokenDetails, requestToken, run,
+} = require('./lib');
 
 const scenarios = {
   // REST: createTokenRequest -> requestToken; then a tampered MAC must be refused by the server.
@@ -254,7 +82,7 @@ const scenarios = {
       before: first,
       after: rt.connection.id,
       state: rt.connection.state,
-      callbacks: callbackCalls,
+      callbacks: state.callbackCalls,
       disconnect: sawDisconnect,
     });
     await closeClient(rt);
@@ -268,7 +96,7 @@ const scenarios = {
     let updates = 0;
     rt.connection.on('update', () => (updates += 1));
     try {
-      const td = await withTimeout(rt.auth.authorize({ capability: cfg.newCapability }), 8000, 'authorize');
+      const td = await withTimeout(rt.auth.authorize({ capability: cfg.newCapability }), 30000, 'authorize');
       emit('authorized', { ok: true, capability: td.capability, connectionId: rt.connection.id, before: first });
     } catch (e) {
       emit('authorized', { ok: false, error: errInfo(e) });
@@ -286,7 +114,7 @@ const scenarios = {
     emit('token_details', tokenDetails(td));
     const rt = new Ably.Realtime(Object.assign({}, COMMON, { token: td.token, clientId: cfg.clientId }));
     watch(rt, 'main');
-    const sc = await waitState(rt, (s) => s.current === 'connected' || s.current === 'failed', 8000, 'outcome');
+    const sc = await waitState(rt, (s) => s.current === 'connected' || s.current === 'failed', 30000, 'outcome');
     emit('outcome', { state: sc.current, reason: errInfo(sc.reason), clientId: rt.auth.clientId || null });
     await closeClient(rt);
   },
@@ -297,9 +125,9 @@ const scenarios = {
   // can refuse the AUTH: connection ERROR 40102 -> FAILED (ably-protocol §7.6, §12 item 11).
   async reauth_client_id_change() {
     const cb = (tokenParams, done) => {
-      callbackCalls += 1;
-      emit('auth_callback', { call: callbackCalls, params: tokenParams || null });
-      if (callbackCalls === 1) {
+      state.callbackCalls += 1;
+      emit('auth_callback', { call: state.callbackCalls, params: tokenParams || null });
+      if (state.callbackCalls === 1) {
         signer.auth.createTokenRequest({ clientId: cfg.clientId }).then((tr) => done(null, tr), (e) => done(e, null));
         return;
       }
@@ -310,10 +138,10 @@ const scenarios = {
     };
     const rt = new Ably.Realtime(Object.assign({}, COMMON, { authCallback: cb }));
     watch(rt, 'main');
-    await waitState(rt, (sc) => sc.current === 'connected', 8000, 'connected');
+    await waitState(rt, (sc) => sc.current === 'connected', 30000, 'connected');
     emit('connected', { client: 'main', connectionId: rt.connection.id, clientId: rt.auth.clientId || null });
     try {
-      await withTimeout(rt.auth.authorize(), 8000, 'authorize');
+      await withTimeout(rt.auth.authorize(), 30000, 'authorize');
       emit('authorized', { ok: true });
     } catch (e) {
       emit('authorized', { ok: false, error: errInfo(e) });
@@ -331,7 +159,7 @@ const scenarios = {
     const rt = await connect('token');
     const channel = await attach(rt, cfg.channel);
     try {
-      await withTimeout(channel.presence.enter('hi'), 5000, 'enter');
+      await withTimeout(channel.presence.enter('hi'), 20000, 'enter');
       emit('enter', { ok: true, side: 'client' });
     } catch (e) {
       emit('enter', { ok: false, side: 'client', error: errInfo(e) });
@@ -339,13 +167,13 @@ const scenarios = {
     try {
       // RAW: _enterOrUpdateClient is the SDK's internal send path behind enter(); calling it
       // skips only enter()'s client-side anonymous check, so the ENTER goes to the server.
-      await withTimeout(channel.presence._enterOrUpdateClient(undefined, undefined, 'hi', 'enter'), 5000, 'raw enter');
+      await withTimeout(channel.presence._enterOrUpdateClient(undefined, undefined, 'hi', 'enter'), 20000, 'raw enter');
       emit('raw_enter', { ok: true });
     } catch (e) {
       emit('raw_enter', { ok: false, error: errInfo(e) });
     }
     try {
-      await withTimeout(channel.presence.enterClient('mallory', 'hi'), 5000, 'enterClient');
+      await withTimeout(channel.presence.enterClient('mallory', 'hi'), 20000, 'enterClient');
       emit('enter_client', { ok: true });
     } catch (e) {
       emit('enter_client', { ok: false, error: errInfo(e) });
@@ -356,7 +184,7 @@ const scenarios = {
     const ok = await connect('key', 'identified');
     const ch2 = await attach(ok, cfg.channel);
     try {
-      await withTimeout(ch2.presence.enter('hi'), 5000, 'identified enter');
+      await withTimeout(ch2.presence.enter('hi'), 20000, 'identified enter');
       emit('identified_enter', { ok: true });
     } catch (e) {
       emit('identified_enter', { ok: false, error: errInfo(e) });
@@ -366,22 +194,4 @@ const scenarios = {
   },
 };
 
-async function main() {
-  const fn = scenarios[cfg.scenario];
-  if (!fn) throw new Error('unknown scenario ' + cfg.scenario);
-  emit('start', { scenario: cfg.scenario, ably: ablyVersion() });
-  await fn();
-  // Let CLOSE frames flush before the process exits (sdk-peers §3.3).
-  await sleep(200);
-}
-
-main().then(
-  () => {
-    emit('done', {});
-    process.exit(0);
-  },
-  (e) => {
-    emit('fatal', { error: errInfo(e), reason: e && e.reason ? e.reason : null, stack: e && e.stack ? String(e.stack) : null });
-    process.exit(1);
-  },
-);
+run(scenarios);

@@ -15,23 +15,24 @@ from tokenlab.core.findings import Finding
 from tokenlab.gui import theme
 from tokenlab.gui.models.base import RowTableModel
 
-COLUMNS = ("Severity", "Finding", "Fix", "Code")
+COLUMNS = ("Severity", "Finding", "Fix", "Ably code")
 FINDING_ROLE = Qt.ItemDataRole.UserRole + 1  # the Finding itself, for delegates
 SEVERITY_LABELS = {"error": "Error", "warning": "Warning", "info": "Info"}
 
 
 def _code_text(finding: Finding) -> str:
-    return f"{finding.code} · {finding.ably_code}" if finding.ably_code else finding.code
+    return str(finding.ably_code) if finding.ably_code else "none"
 
 
 def tooltip(finding: Finding) -> str:
     lines = [finding.message]
     if finding.fix:
         lines.append(f"Fix: {finding.fix}")
-    if finding.ably_summary:
-        lines.append(f"Ably error {finding.ably_summary}")
+    if finding.ably_text:
+        lines.append(finding.ably_text)
     if finding.href:
         lines.append(finding.href)
+    lines.append(f"tokenlab check: {finding.code}")
     return "\n".join(lines)
 
 

@@ -45,8 +45,9 @@ TAB_ENTRIES: tuple[TabEntry, ...] = (
         "Build, sign, exchange and diagnose TokenRequests",
     ),
     TabEntry("jwt", "JWT", "tokenlab.gui.tabs.jwt_tab", "Mint, edit, decode and verify JWTs"),
-    TabEntry("live", "Live", "tokenlab.gui.tabs.live_tab", "Live connections and renewals"),
+    TabEntry("live", "Live", "tokenlab.gui.live.tab", "Live connections and renewals"),
     TabEntry("sandbox", "Sandbox", "tokenlab.gui.tabs.sandbox_tab", "The embedded sandbox"),
+    TabEntry("lessons", "Lessons", "tokenlab.gui.lessons.tab", "Guided, runnable auth lessons"),
 )
 TAB_MODULES: tuple[str, ...] = tuple(e.module for e in TAB_ENTRIES)
 

@@ -174,11 +174,14 @@ class InspectTab(TabPage):
         from tokenlab.core.inspector import inspect  # first use: keeps start-up fast
 
         capabilities = {c.key_name: c.capability for c in self.ctx.key_choices() if c.capability}
+        # the embedded sandbox describes the opaque tokens it issued
+        lookup = getattr(self.ctx.sandbox, "describe_token", None)
         return inspect(
             text,
             now_ms=self.ctx.now_ms(),
             known_keys=self.ctx.known_keys(),
             key_capabilities=capabilities,
+            lookup=lookup,
         )
 
     def decode_now(self) -> None:
@@ -279,9 +282,14 @@ class InspectTab(TabPage):
             ("diff", show("ably-jwt", 4, "expired-token")),
             ("expired", show("expired-token", 0)),
             ("api-key", show("api-key", 0)),
+            ("ms-exp", lambda: self.set_text(self._mistake("ms-exp"))),
+            ("typo-claim", lambda: self.set_text(self._mistake("typo-claim"))),
             ("token-request", show("token-request", 1)),
             ("embedded", show("embedded-jwt", 0)),
         ]
+
+    def _mistake(self, mistake: str) -> str:
+        return samples.mistake_text(mistake, now_ms=self.ctx.now_ms())
 
     def _sample(self, sample_id: str) -> str:
         return samples.sample_text(sample_id, now_ms=self.ctx.now_ms()).strip()

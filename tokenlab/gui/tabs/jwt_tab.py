@@ -12,7 +12,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -24,9 +24,10 @@ from PySide6.QtWidgets import (
 )
 
 from tokenlab.core import jws
-from tokenlab.core.ably_jwt import b64url_encode, decode_jwt, hs256, verify_hs256
+from tokenlab.core.ably_jwt import b64url_encode, decode_jwt, hs256
 from tokenlab.core.errors import TokenFormatError, UserError
 from tokenlab.core.inspector import inspect
+from tokenlab.core.report import InspectionReport
 from tokenlab.gui import theme
 from tokenlab.gui.context import AppContext, UseInLive
 from tokenlab.gui.tabs.base import TabPage, TabSpec
@@ -38,6 +39,8 @@ from tokenlab.gui.widgets.masking import MaskedText
 from tokenlab.gui.widgets.report_banner import ReportBanner
 from tokenlab.gui.widgets.token_editor import TokenEditor, ranges_from_report
 
+TICK_MS = 1000
+REINSPECT_TICKS = 5  # re-inspect every 5 s so "expired" findings appear on time
 MODES = (
     ("ably", "Ably JWT"),
     ("embedded", "Your JWT with an embedded Ably JWT"),
@@ -91,8 +94,13 @@ class JwtTab(TabPage):
         self.signature = QLabel(wordWrap=True)
         self.signature.setAccessibleName("Signature check")
         self.findings = FindingsView()
+        self.report: InspectionReport | None = None
+        self._ticks = 0
         self._layout()
         self._connect()
+        self._tick = QTimer(self, interval=TICK_MS)
+        self._tick.timeout.connect(self._on_tick)
+        self._tick.start()
         self._on_mode_changed()
 
     # construction ------------------------------------------------------------------------------
@@ -198,7 +206,19 @@ class JwtTab(TabPage):
 
     def _on_json_edited(self) -> None:
         if not self._updating:
+            self._sync_form()
             self.sign()
+
+    def _sync_form(self) -> None:
+        """Bring the Ably form in line with the claims as edited (stale fields would re-sign
+        the old values at the next form change)."""
+        if self.current_mode() != "ably":
+            return
+        try:
+            claims = _load_object(self.claims_edit.toPlainText(), "claims")
+        except UserError:
+            return
+        self.ably.show_claims(claims)
 
     def sign(self) -> None:
         """Sign the header and claims as they are in the editors."""
@@ -248,12 +268,25 @@ class JwtTab(TabPage):
         self.header_edit.setPlainText(json.dumps(decoded.header, indent=2, ensure_ascii=False))
         self.claims_edit.setPlainText(json.dumps(decoded.claims, indent=2, ensure_ascii=False))
         self._updating = False
+        self._sync_form()
         self.sign_feedback.clear_message()
         self._analyse(token)
 
+    def _on_tick(self) -> None:
+        """Relative times tick ("expires in 59 min 58 s"); findings follow every few seconds."""
+        if self.report is None or not self.report.times:
+            return
+        self._ticks += 1
+        if self._ticks >= REINSPECT_TICKS:
+            self._analyse(self.token)
+        else:
+            self.banner.refresh_times(self.report, self.ctx.now_ms())
+
     def _analyse(self, token: str) -> None:
         self.token = token
+        self._ticks = 0
         report = inspect(token, now_ms=self.ctx.now_ms(), known_keys=self.ctx.known_keys())
+        self.report = report
         self.encoded.set_ranges(ranges_from_report(report))
         self.banner.set_report(report, self.ctx.now_ms())
         self.findings.set_findings(report.findings)
@@ -265,24 +298,26 @@ class JwtTab(TabPage):
 
     def verify(self, token: str) -> tuple[str, str]:
         """(severity, sentence): the token's signature checked with the current mode's key."""
-        try:
-            decoded = decode_jwt(token)
-        except TokenFormatError as exc:
-            return "error", exc.message
+        from tokenlab.core.verify import verify_general_jwt, verify_hs256_secret
+
         mode = self.current_mode()
         if mode == "general":
             try:
-                result = jws.verify_jwt(decoded, self.general.jwt_key())
+                key = self.general.jwt_key()
             except UserError as exc:
                 return "info", f"Cannot verify: {exc.message}"
-            return ("ok" if result.valid else "error"), result.message
-        secret = self.embedded.outer_secret.text() if mode == "embedded" else self.ably.secret()
-        whose = "your outer secret" if mode == "embedded" else "the selected key"
+            result = verify_general_jwt(token, key)
+            return result.severity, result.message
+        if mode == "embedded":
+            secret, whose = self.embedded.outer_secret.text(), "your outer secret"
+        else:
+            secret, whose = self.ably.secret() or "", "the selected key"
         if not secret:
             return "info", "No secret to verify with."
-        if verify_hs256(decoded, secret):
-            return "ok", f"Signature verified with {whose}."
-        return "error", f"The signature does not match {whose}."
+        choice = self.ably.keys.current()
+        key_name = choice.key_name if mode == "ably" and choice else None
+        result = verify_hs256_secret(token, secret, key_name=key_name, whose=whose)
+        return result.severity, result.message
 
     def open_in_inspect(self) -> None:
         if self.token:
@@ -311,6 +346,9 @@ class JwtTab(TabPage):
             return lambda: self.mode.setCurrentIndex(index)
 
         return [("", mode(0)), ("embedded", mode(1)), ("general", mode(2))]
+
+    def shutdown(self) -> None:
+        self._tick.stop()
 
 
 TAB = TabSpec("jwt", "JWT", JwtTab, "Mint, edit, decode and verify JWTs (Ctrl+3)")

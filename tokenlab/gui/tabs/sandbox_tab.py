@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
 
 from tokenlab.core.errors import UserError
 from tokenlab.gui.context import AppContext
-from tokenlab.gui.models.revocation import revoke_tokens
 from tokenlab.gui.models.sandbox_models import (
     RecordTableModel,
     connections_model,
@@ -47,6 +46,7 @@ from tokenlab.gui.widgets.sandbox_panels import (
     record_table,
     show_result,
 )
+from tokenlab.realtime.rest import revoke_tokens
 from tokenlab.sandbox import Sandbox, SandboxEvent
 from tokenlab.sandbox.classroom import local_addresses
 

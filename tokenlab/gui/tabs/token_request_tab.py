@@ -12,6 +12,7 @@ import json
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -29,9 +30,9 @@ from tokenlab.core.clock import random_nonce
 from tokenlab.core.errors import CapabilityError, UserError
 from tokenlab.core.tokens import TokenDetails, TokenRequest, create_token_request
 from tokenlab.gui import theme
-from tokenlab.gui.ably_rest import exchange_token_request
 from tokenlab.gui.context import AppContext, UseInLive
 from tokenlab.gui.tabs.base import TabPage, TabSpec
+from tokenlab.gui.widgets.auth_url_tester import AuthUrlTester
 from tokenlab.gui.widgets.capability_matrix import CapabilityMatrix
 from tokenlab.gui.widgets.common import FeedbackLabel, MonoLine, MonoText, copy_button, heading
 from tokenlab.gui.widgets.diagnose_pane import DiagnosePane
@@ -49,6 +50,7 @@ class TokenRequestTab(TabPage):
         super().__init__(ctx, parent)
         self.request: TokenRequest | None = None
         self.details: TokenDetails | None = None
+        self._issuer_is_sandbox = False
         self.form = TokenRequestForm(ctx)
         self.problems = FeedbackLabel("Problems Ably would report")
         self.sign_text = SignTextView()
@@ -64,13 +66,15 @@ class TokenRequestTab(TabPage):
         pages.setAccessibleName("TokenRequest modes")
         pages.addTab(self._build_page(), "Build and sign")
         pages.addTab(self.diagnose, "Diagnose a rejected TokenRequest")
+        self.auth_url = AuthUrlTester(ctx)
+        pages.addTab(self.auth_url, "Test an authUrl")
         self.pages = pages
         layout = QVBoxLayout(self)
         layout.addWidget(pages)
         self.form.changed.connect(self.rebuild)
         ctx.mask_secrets_changed.connect(self._on_mask_changed)
         self._tick = QTimer(self, interval=1000)
-        self._tick.timeout.connect(self.form.tick)
+        self._tick.timeout.connect(self._on_tick)
         self._tick.start()
         self.rebuild()
 
@@ -165,7 +169,7 @@ class TokenRequestTab(TabPage):
         self._show_preview()
         if problems:
             self.problems.show_message(
-                "Ably would refuse this: " + " ".join(_problem_text(p) for p in problems), "error"
+                "Rejected: " + " ".join(_problem_text(p) for p in problems), "error"
             )
         else:
             self.problems.clear_message()
@@ -215,7 +219,16 @@ class TokenRequestTab(TabPage):
         source = f"Requested ∩ key capability {key_capability.canonical()}. ✗ = dropped by the key."
         self.preview.set_capability(result, source=source, requested=requested)
 
+    def restamp(self) -> None:
+        """Stamp the request with the clock now (before it is copied or sent)."""
+        self.form.refresh_timestamp()  # emits changed: rebuild() signs it again
+
+    def showEvent(self, event: QShowEvent) -> None:
+        self.restamp()  # opened minutes after launch: never show a stale timestamp
+        super().showEvent(event)
+
     def request_json(self) -> str:
+        self.restamp()
         return self.request.to_json() if self.request is not None else ""
 
     def token_text(self) -> str:
@@ -224,13 +237,14 @@ class TokenRequestTab(TabPage):
     # exchanging --------------------------------------------------------------------------------
 
     def exchange(self) -> None:
+        self.restamp()
         choice = self.form.keys.current()
         request = self.request
         if request is None or choice is None:
             return
         self.exchange_feedback.show_message(f"Asking {choice.rest_url} for a token…", "info")
         self.ctx.runner.submit(
-            lambda: exchange_token_request(self.ctx.http, choice.rest_url, request),
+            lambda: _exchange(self.ctx, choice.rest_url, request),
             on_ok=self._on_exchanged,
             on_error=self._on_exchange_failed,
             owner=self,
@@ -238,15 +252,30 @@ class TokenRequestTab(TabPage):
             label="Exchanging the TokenRequest…",
         )
 
+    def _on_tick(self) -> None:
+        self.form.tick()
+        if self.details is not None:
+            self._show_issued()  # "expiring in 59 min 58 s" keeps counting
+
+    def _show_issued(self) -> None:
+        details = self.details
+        if details is None:
+            return
+        who = "The sandbox" if self._issuer_is_sandbox else "Ably"
+        when, severity = "", "ok"
+        if details.expires is not None:
+            now = self.ctx.now_ms()
+            verb = "expiring" if details.expires > now else "expired"
+            severity = "ok" if details.expires > now else "warning"
+            left = timefmt.relative(details.expires, now)
+            when = f", {verb} {left} ({timefmt.iso_utc(details.expires)})"
+        self.exchange_feedback.show_message(f"{who} issued a token{when}:", severity)
+
     def _on_exchanged(self, details: TokenDetails) -> None:
         self.details = details
         choice = self.form.keys.current()
-        who = "The sandbox" if choice is not None and choice.source == "sandbox" else "Ably"
-        when = ""
-        if details.expires is not None:
-            left = timefmt.relative(details.expires, self.ctx.now_ms())
-            when = f", expiring {left} ({timefmt.iso_utc(details.expires)})"
-        self.exchange_feedback.show_message(f"{who} issued a token{when}:", "ok")
+        self._issuer_is_sandbox = choice is not None and choice.source == "sandbox"
+        self._show_issued()
         self.token_json.setPlainText(json.dumps(details.to_dict(), indent=2))
         self.open_token.setEnabled(True)
         self.live_token.setEnabled(True)
@@ -277,10 +306,12 @@ class TokenRequestTab(TabPage):
             )
 
     def _send_request(self, send: Callable[[str], None]) -> None:
+        self.restamp()
         if self.request is not None:
             send(json.dumps(self.request.to_dict(), indent=2))
 
     def _use_request_in_live(self) -> None:
+        self.restamp()
         choice = self.form.keys.current()
         if self.request is not None:
             self.ctx.request_use_in_live(
@@ -308,7 +339,6 @@ class TokenRequestTab(TabPage):
                 if diagnose:
                     self.diagnose.set_text(diagnose)
                 if output == 2 and self.exchange_button.isEnabled():
-                    self.form.refresh_timestamp()
                     self.exchange()
 
             return prepare
@@ -319,10 +349,24 @@ class TokenRequestTab(TabPage):
             ("capability", show(0, 1)),
             ("exchange", show(0, 2)),
             ("diagnose", show(1, 0, stale)),
+            ("auth-url", self._show_auth_url_test),
         ]
+
+    def _show_auth_url_test(self) -> None:
+        self.pages.setCurrentIndex(2)
+        if self.auth_url.url.text():
+            self.auth_url.params.setPlainText("clientId=alice")
+            self.auth_url.origin.setText("http://localhost:3000")
+            self.auth_url.run_test()
 
     def shutdown(self) -> None:
         self._tick.stop()
+
+
+async def _exchange(ctx: AppContext, rest_url: str | None, request: TokenRequest) -> TokenDetails:
+    from tokenlab.realtime.rest import AblyRest  # httpx: imported on first use
+
+    return await AblyRest(rest_url, client=ctx.http).request_token(request)
 
 
 def _problem_text(exc: UserError) -> str:

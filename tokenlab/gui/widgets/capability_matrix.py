@@ -6,6 +6,8 @@ names the resource pattern that grants it, or says which Ably error the client w
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -19,26 +21,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from tokenlab.core.can import CanAnswer, can_capability
 from tokenlab.core.capability import OPERATIONS, Capability
-from tokenlab.core.errors import describe_ably_code
 from tokenlab.gui import theme
 from tokenlab.gui.models.capability_model import CapabilityMatrixModel
 
+Answerer = Callable[[str, str], CanAnswer]  # (operation, channel) -> the answer
+
 
 def answer(capability: Capability | None, operation: str, channel: str) -> tuple[str, str]:
-    """(severity, sentence) answering "can it do operation on channel?"."""
-    if not channel:
-        return "info", "Type a channel name to check."
-    if capability is None:
-        return "info", "This input carries no capability to check."
-    pattern = capability.allows(channel, operation)
-    if pattern is not None:
-        via = "" if pattern == channel else f" (granted by {pattern!r})"
-        return "ok", f"Yes: {operation} on {channel!r} is allowed{via}."
-    return "error", (
-        f"No: {operation} on {channel!r} is not allowed; Ably would answer "
-        f"{describe_ably_code(40160)}."
-    )
+    """(severity, sentence) answering "can it do operation on channel?" from a capability."""
+    result = can_capability(capability, operation, channel)
+    return result.severity, result.sentence
 
 
 class CapabilityMatrix(QWidget):
@@ -81,6 +75,7 @@ class CapabilityMatrix(QWidget):
         layout.addLayout(question)
         layout.addWidget(self.result)
         self._capability: Capability | None = None
+        self._answerer: Answerer | None = None
         self._update_answer()
 
     def set_capability(
@@ -89,8 +84,11 @@ class CapabilityMatrix(QWidget):
         *,
         source: str = "",
         requested: Capability | None = None,
+        answerer: Answerer | None = None,
     ) -> None:
+        """``answerer`` answers for a whole token (expiry, signature), not the capability alone."""
         self._capability = capability
+        self._answerer = answerer
         self.model.set_capability(capability, requested)
         self.source.setText(source)
         self.source.setVisible(bool(source))
@@ -100,8 +98,11 @@ class CapabilityMatrix(QWidget):
         self._update_answer()
 
     def _update_answer(self) -> None:
-        severity, text = answer(
-            self._capability, self.operation.currentText(), self.channel.text().strip()
-        )
+        operation, channel = self.operation.currentText(), self.channel.text().strip()
+        if self._answerer is not None and channel:
+            result = self._answerer(operation, channel)
+            severity, text = result.severity, result.sentence
+        else:
+            severity, text = answer(self._capability, operation, channel)
         self.result.setText(text)
         theme.set_text_colour(self.result, theme.severity_colour(severity))

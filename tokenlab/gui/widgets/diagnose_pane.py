@@ -17,7 +17,7 @@ from tokenlab.core.diagnose import (
     parse_request,
     request_findings,
 )
-from tokenlab.core.errors import describe_ably_code
+from tokenlab.core.verdict import verdict_of_findings
 from tokenlab.gui import theme
 from tokenlab.gui.context import AppContext
 from tokenlab.gui.widgets.common import heading
@@ -120,22 +120,15 @@ class DiagnosePane(QWidget):
             "Ably does: timestamp window, nonce, ttl units, capability, clientId and the MAC."
         )
         theme.set_text_colour(self.verdict, None)
-        self.findings.set_findings(())
+        self.findings.clear()
         self.signed.set_sign_text("")
         self.mac.clear()
 
     def _show(self, found: list[fnd.Finding], sign_text: str | None) -> None:
         self.findings.set_findings(fnd.sort_findings(found))
-        errors = [f for f in found if f.severity is fnd.Severity.ERROR]
-        if errors:
-            code = next((f.ably_code for f in errors if f.ably_code), None)
-            said = f" Ably would answer {describe_ably_code(code)}." if code else ""
-            self.verdict.setText(f"Ably would reject this TokenRequest.{said}")
-            colour = theme.severity_colour("error")
-        else:
-            self.verdict.setText("Nothing Ably would reject was found.")
-            colour = theme.severity_colour("ok")
-        theme.set_text_colour(self.verdict, colour, bold=True)
+        result = verdict_of_findings(found, what="this TokenRequest")
+        self.verdict.setText(result.sentence)
+        theme.set_text_colour(self.verdict, theme.severity_colour(result.severity), bold=True)
         self.signed.set_sign_text(sign_text or "")
         self.mac.clear()
 

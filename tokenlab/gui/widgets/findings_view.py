@@ -35,7 +35,7 @@ def count_text(findings: Sequence[Finding]) -> str:
     for finding in findings:
         counts[finding.severity.value] = counts.get(finding.severity.value, 0) + 1
     if not counts:
-        return "No findings: nothing Ably would object to."
+        return "No findings."
     parts = []
     for severity in ("error", "warning", "info"):
         n = counts.get(severity, 0)
@@ -49,8 +49,8 @@ def card_html(finding: Finding, palette: QPalette) -> str:
     parts = [f"<b>{html.escape(finding.message)}</b>"]
     if finding.fix:
         parts.append(f"Fix: {html.escape(finding.fix)}")
-    codes = finding.code + (f" · Ably {finding.ably_summary}" if finding.ably_summary else "")
-    parts.append(f'<span style="color:{muted}">{html.escape(codes)}</span>')
+    if finding.ably_text:
+        parts.append(f'<span style="color:{muted}">{html.escape(finding.ably_text)}</span>')
     return "<br>".join(parts)
 
 
@@ -128,6 +128,12 @@ class FindingsView(QWidget):
     @property
     def findings(self) -> tuple[Finding, ...]:
         return self.model.findings
+
+    def clear(self) -> None:
+        """Nothing was checked: say nothing (an empty list is not "no findings")."""
+        self.model.set_findings(())
+        self.summary.clear()
+        self.list.setVisible(False)
 
     def set_findings(self, findings: Sequence[Finding]) -> None:
         self.model.set_findings(findings)

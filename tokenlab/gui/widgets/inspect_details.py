@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from tokenlab.core.can import CanAnswer, can
 from tokenlab.core.findings import Finding
 from tokenlab.core.report import InspectionReport
 from tokenlab.core.settings import Settings
@@ -148,7 +149,11 @@ class InspectDetails(QWidget):
             source += " Shown: the effective capability (intersected with the key)."
         if view.parsed is None and view.raw:
             source += " It could not be parsed (see the findings)."
-        self.matrix.set_capability(view.best, source=source)
+
+        def answerer(operation: str, channel: str) -> CanAnswer:
+            return can(report, operation, channel, now_ms=self._now_ms())
+
+        self.matrix.set_capability(view.best, source=source, answerer=answerer)
 
     def refresh_times(self, report: InspectionReport) -> None:
         self.claims.refresh_times()

@@ -122,6 +122,38 @@ class AblyJwtForm(QGroupBox):
         choice = self.keys.current()
         return choice.key.secret if choice and choice.key else None
 
+    def show_claims(self, claims: Json) -> None:
+        """Follow claims edited by hand, so the form never shows (and re-signs) stale values."""
+        widgets = (self.client_id, self.capability, self.revocation_key, self.server, self.ttl)
+        for widget in widgets:
+            widget.blockSignals(True)
+        try:
+            self.client_id.setText(_text(claims.get(CLAIM_CLIENT_ID)))
+            self.capability.setText(_text(claims.get(CLAIM_CAPABILITY)))
+            self.revocation_key.setText(_text(claims.get(CLAIM_REVOCATION_KEY)))
+            self.server.setChecked(claims.get(CLAIM_CLIENT_TYPE) == "server")
+            iat, exp = _int(claims.get("iat")), _int(claims.get("exp"))
+            if iat is not None and exp is not None and exp > iat:
+                factor = int(self.ttl_unit.currentData())
+                seconds = exp - iat
+                if seconds % factor:
+                    self.ttl_unit.blockSignals(True)
+                    self.ttl_unit.setCurrentIndex(0)
+                    self.ttl_unit.blockSignals(False)
+                    factor = 1
+                self.ttl.setValue(seconds // factor)
+        finally:
+            for widget in widgets:
+                widget.blockSignals(False)
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _int(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
 
 class EmbeddedForm(QGroupBox):
     """The outer JWT from "your own auth server" that carries the Ably JWT (§5.4)."""
@@ -226,8 +258,4 @@ class GeneralForm(QGroupBox):
         text = self.key.toPlainText()
         if self.algorithm.currentText() == "none":
             return jws.NO_KEY
-        if "-----BEGIN" in text:
-            return jws.key_from_pem(text)
-        if text.lstrip().startswith("{"):
-            return jws.key_from_jwk(text)
-        return jws.key_from_secret(text, base64_encoded=self.base64.isChecked())
+        return jws.key_from_text(text, base64_encoded=self.base64.isChecked())

@@ -11,7 +11,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
 
 from tokenlab.core import timefmt
-from tokenlab.core.findings import Severity
 from tokenlab.core.report import InspectionReport
 from tokenlab.gui import theme
 
@@ -36,14 +35,9 @@ def expiry_text(report: InspectionReport, now_ms: int) -> tuple[str, str]:
 
 
 def verdict(report: InspectionReport) -> tuple[str, str]:
-    """(severity, sentence) summing up the findings."""
-    worst = report.worst
-    inner_errors = report.inner is not None and report.inner.has_errors
-    if worst is Severity.ERROR or inner_errors:
-        return "error", "Ably would reject this (see the findings)."
-    if worst is Severity.WARNING:
-        return "warning", "Ably would accept this, but check the warnings."
-    return "ok", "Nothing Ably would object to."
+    """(severity, sentence): the report's one verdict, as the CLI and --json show it."""
+    result = report.verdict
+    return result.severity, result.sentence
 
 
 class ReportBanner(QWidget):
@@ -53,7 +47,7 @@ class ReportBanner(QWidget):
         self.icon.setAccessibleName("Overall result")
         self.title = QLabel(textFormat=Qt.TextFormat.RichText)
         self.title.setAccessibleName("What this is")
-        self.verdict = QLabel()
+        self.verdict = QLabel(wordWrap=True)  # long verdicts wrap, never widen the window
         self.verdict.setAccessibleName("Verdict")
         self.times = QLabel()
         self.times.setAccessibleName("Lifetime")

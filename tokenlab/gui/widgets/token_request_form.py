@@ -28,12 +28,14 @@ from tokenlab.core.clock import random_nonce
 from tokenlab.core.errors import CapabilityError, TokenRequestError, UserError
 from tokenlab.core.tokens import MAX_TTL_MS, MIN_NONCE_LENGTH, TokenParams, validate_ttl
 from tokenlab.gui import theme
-from tokenlab.gui.ably_rest import server_time_offset
 from tokenlab.gui.context import AppContext
 from tokenlab.gui.widgets.capability_editor import CapabilityEditor
 from tokenlab.gui.widgets.common import FeedbackLabel, MonoLine
 from tokenlab.gui.widgets.key_picker import KeyPicker
 
+# The timestamp follows the clock: it is stamped again whenever the request is rebuilt, copied
+# or sent, and once it is this old, so what is shown is always inside Ably's ±2 min window.
+RESTAMP_AFTER_MS = 60_000
 TTL_UNITS = (("ms", 1), ("s", 1000), ("min", 60_000), ("h", 3_600_000))
 TTL_HINT = "0 = omit: the server's default, 60 min. Max 24 h (1 h for revocable keys)."
 CLIENT_ID_MODES = ("none", "explicit", "wildcard")
@@ -47,6 +49,12 @@ def _stacked(*widgets: QWidget) -> QWidget:
     for widget in widgets:
         layout.addWidget(widget)
     return box
+
+
+async def _server_time_offset(ctx: AppContext, rest_url: str | None) -> int:
+    from tokenlab.realtime.rest import AblyRest  # httpx: imported on first use
+
+    return await AblyRest(rest_url, client=ctx.http).time_offset(ctx.now_ms)
 
 
 class TokenRequestForm(QWidget):
@@ -160,7 +168,9 @@ class TokenRequestForm(QWidget):
         return "*" if mode == "wildcard" else self.client_id.text()
 
     def params(self) -> tuple[TokenParams, list[UserError]]:
-        """The params to sign (timestamp and nonce included) and what Ably would reject."""
+        """The params to sign, stamped now (timestamp and nonce included), and what Ably
+        would reject."""
+        self.timestamp_ms = self.ctx.now_ms() + self.offset_ms
         problems: list[UserError] = []
         client_id = self.client_id_value()
         if client_id == "":
@@ -205,7 +215,15 @@ class TokenRequestForm(QWidget):
         self._emit()
 
     def tick(self) -> None:
-        """Once a second: show how old the timestamp is against Ably's ±2 min window."""
+        """Once a second: show how old the timestamp is against Ably's ±2 min window, and
+        stamp it again before it gets near the edge."""
+        age = self.ctx.now_ms() + self.offset_ms - self.timestamp_ms
+        if abs(age) >= RESTAMP_AFTER_MS:
+            self.refresh_timestamp()  # emits: the request is rebuilt with the new time
+            return
+        self._show_timestamp()
+
+    def _show_timestamp(self) -> None:
         age = self.ctx.now_ms() + self.offset_ms - self.timestamp_ms
         stale = abs(age) > 120_000
         text = (
@@ -237,7 +255,7 @@ class TokenRequestForm(QWidget):
             )
         else:
             self.client_id_feedback.clear_message()
-        self.tick()
+        self._show_timestamp()
         self.changed.emit()
 
     def _on_key_changed(self) -> None:
@@ -258,7 +276,7 @@ class TokenRequestForm(QWidget):
         rest_url = choice.rest_url if choice else None
         self.time_feedback.show_message("Asking the server for its time…", "info")
         self.ctx.runner.submit(
-            lambda: server_time_offset(self.ctx.http, rest_url, self.ctx.now_ms),
+            lambda: _server_time_offset(self.ctx, rest_url),
             on_ok=self._on_offset,
             on_error=self.time_feedback.show_error,
             owner=self,

@@ -2,12 +2,12 @@
 
 Ably JWTs and TokenRequests are signed with the UTF-8 bytes of the key secret; general JWTs may
 use a base64 secret or a public key. The inspector already verifies with every key the app
-knows (shown as "Automatic"); this pane verifies with what the user types.
+knows (shown as "Automatic"); this pane verifies with what the user types, through
+``core.verify`` (the same code as ``tokenlab verify``). It keeps only presentation.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -24,15 +24,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from tokenlab.core.errors import UserError
 from tokenlab.core.report import InspectionReport, SignatureStatus, TokenKind
-from tokenlab.core.tokens import TokenRequest, verify_mac
 from tokenlab.gui import theme
 from tokenlab.gui.context import KeyChoice
 from tokenlab.gui.widgets.common import heading
 
 if TYPE_CHECKING:
-    from tokenlab.core.jws import JwtKey
+    from tokenlab.core.keys import ApiKey
+    from tokenlab.core.verify import Verification
 
 JWT_KINDS = frozenset({TokenKind.ABLY_JWT, TokenKind.JWT, TokenKind.EMBEDDED_JWT})
 SECRET, PEM = "secret", "pem"
@@ -53,54 +52,53 @@ AUTO_SEVERITY = {
 }
 
 
+def _verdict(result: Verification) -> Verdict:
+    return Verdict(result.severity, result.sentence)
+
+
+def _token_text(report: InspectionReport) -> str | None:
+    """What the core verifier takes: the JWT, or the TokenRequest JSON (None: nothing signed)."""
+    if report.kind == TokenKind.TOKEN_REQUEST:
+        return report.json_text or report.token
+    if report.kind in JWT_KINDS and report.token:
+        return report.token
+    return None
+
+
 def verify_with_secret(report: InspectionReport, secret: str, *, base64: bool) -> Verdict:
     """Verify the report's token with a typed secret; never raises."""
     if not secret:
         return Verdict("info", "Type the key secret (the part after ':') to verify.")
-    if report.kind == TokenKind.TOKEN_REQUEST:
-        if base64:
-            return Verdict(
-                "warning", "TokenRequest MACs use the secret's UTF-8 text: untick base64."
-            )
-        try:
-            request = TokenRequest.from_dict(json.loads(report.json_text or report.token or ""))
-        except (UserError, ValueError, TypeError) as exc:
-            return Verdict("error", f"The TokenRequest cannot be read: {exc}")
-        if request.mac is None:
-            return Verdict("info", "The TokenRequest is unsigned (no mac).")
-        if verify_mac(request, secret):
-            return Verdict("ok", "MAC verified: this secret signed the TokenRequest.")
-        return Verdict("error", "MAC does not match: wrong secret, or the fields were changed.")
-    from tokenlab.core import jws  # imported on first use (pyjwt + cryptography are slow)
+    text = _token_text(report)
+    if text is None:
+        return Verdict("info", f"There is no signature to verify in {report.kind.title}.")
+    from tokenlab.core.verify import verify_with_secret as verify
 
-    try:
-        key = jws.key_from_secret(secret, base64_encoded=base64)
-    except UserError as exc:
-        return Verdict("error", exc.message)
-    return _verify_jwt(report, key)
+    return _verdict(verify(text, secret, base64=base64))
+
+
+def verify_with_key(report: InspectionReport, key: ApiKey) -> Verdict:
+    """With a key tokenlab knows: Ably's rules (UTF-8 secret; a JWT's kid must name the key),
+    exactly as ``tokenlab verify --key``."""
+    text = _token_text(report)
+    if text is None:
+        return Verdict("info", f"There is no signature to verify in {report.kind.title}.")
+    from tokenlab.core.verify import verify_ably_jwt, verify_token_request
+
+    if report.kind == TokenKind.TOKEN_REQUEST:
+        return _verdict(verify_token_request(text, key.secret))
+    return _verdict(verify_ably_jwt(text, key))
 
 
 def verify_with_pem(report: InspectionReport, text: str) -> Verdict:
     if not text.strip():
         return Verdict("info", "Paste a PEM public key / certificate, or a JWK.")
-    from tokenlab.core import jws
-
-    try:
-        key = jws.key_from_jwk(text) if text.lstrip().startswith("{") else jws.key_from_pem(text)
-    except UserError as exc:
-        return Verdict("error", exc.message)
-    return _verify_jwt(report, key)
-
-
-def _verify_jwt(report: InspectionReport, key: JwtKey) -> Verdict:
-    from tokenlab.core import jws
-
-    if report.kind not in JWT_KINDS or not report.token:
+    token = _token_text(report)
+    if token is None or report.kind == TokenKind.TOKEN_REQUEST:
         return Verdict("info", f"There is no signature to verify in {report.kind.title}.")
-    result = jws.verify_jwt(report.token, key)
-    severity = "ok" if result.valid else "error"
-    message = result.message + (f" Note: {result.key_warning}" if result.key_warning else "")
-    return Verdict(severity, message)
+    from tokenlab.core.verify import verify_with_key_text
+
+    return _verdict(verify_with_key_text(token, text))
 
 
 class VerifyPane(QWidget):
@@ -192,7 +190,7 @@ class VerifyPane(QWidget):
         choice = next((c for c in self._choices if c.key_name == mode), None)
         if choice is None or choice.key is None:
             return Verdict("info", "That key's secret is not available.")
-        return verify_with_secret(report, choice.key.secret, base64=False)
+        return verify_with_key(report, choice.key)
 
     def update_result(self) -> None:
         verdict = self.verdict()

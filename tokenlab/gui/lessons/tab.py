@@ -1,0 +1,298 @@
+"""The Lessons tab: pick a lesson (grouped by theme), read it, predict, and run it step by step.
+
+Lessons come from ``tokenlab.lessons`` (built-in, the user's lessons folder); a file that does
+not load is listed under the tree with its error, never a crash. Steps run through the same
+``LessonRun`` as ``tokenlab lesson run``, on the app's embedded sandbox and a connection
+manager of this tab's own; each expectation ticks as it is observed. Progress (done / not
+started) is kept in the settings; "Reset lesson" closes the lesson's connections and puts back
+the sandbox settings it changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Sequence
+
+from PySide6.QtCore import QItemSelection, Qt
+from PySide6.QtWidgets import (
+    QApplication,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from tokenlab.gui.context import AppContext
+from tokenlab.gui.lessons.models import LessonTreeModel
+from tokenlab.gui.lessons.widgets import LaptopView, PredictView, StepView
+from tokenlab.gui.tabs.base import TabPage, TabSpec
+from tokenlab.lessons.env import LessonEnv
+from tokenlab.lessons.loader import LessonSet, load_all
+from tokenlab.lessons.model import CONCEPTS, Lesson
+from tokenlab.lessons.runner import CheckDone, LessonRun, Progress, StepDone, StepStarted
+from tokenlab.realtime import ConnectionManager
+
+EXPLANATION_SCALE = 1.3  # the explanation is read from the back of the room
+TITLE_SCALE = 1.7
+
+
+class ExplanationLabel(QLabel):
+    """Large, wrapped text that follows the presenter font toggle (``refresh_font``)."""
+
+    def __init__(self, scale: float = EXPLANATION_SCALE, *, bold: bool = False) -> None:
+        super().__init__()
+        self._scale, self._bold = scale, bold
+        self.setWordWrap(True)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.refresh_font()
+
+    def refresh_font(self) -> None:
+        font = QApplication.font()
+        font.setPointSizeF(font.pointSizeF() * self._scale)
+        font.setBold(self._bold)
+        self.setFont(font)
+
+
+class LessonsTab(TabPage):
+    tab_id = "lessons"
+    title = "Lessons"
+
+    def __init__(self, ctx: AppContext, lessons: LessonSet | None = None) -> None:
+        super().__init__(ctx)
+        self.lessons = lessons or load_all()
+        self.model = LessonTreeModel(self)
+        self.model.set_lessons(self.lessons.lessons, ctx.settings.lessons_done)
+        self.run: LessonRun | None = None
+        self.lesson: Lesson | None = None
+        self.step_views: list[StepView] = []
+        self._manager: ConnectionManager | None = None
+        self._build()
+        ctx.settings_changed.connect(self._on_ctx_settings_changed)
+        first = self.lessons.lessons[0].id if self.lessons.lessons else None
+        if first is not None:
+            self.select(first)
+
+    # construction ------------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        splitter.addWidget(self._build_list())
+        splitter.addWidget(self._build_lesson())
+        splitter.setStretchFactor(1, 3)
+        splitter.setSizes([400, 880])
+        layout = QVBoxLayout(self)
+        layout.addWidget(splitter)
+
+    def _build_list(self) -> QWidget:
+        box = QWidget()
+        layout = QVBoxLayout(box)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.tree = QTreeView()
+        self.tree.setModel(self.model)
+        self.tree.setAccessibleName("Lessons")
+        self.tree.expandAll()
+        header = self.tree.header()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(False)
+        self.tree.selectionModel().selectionChanged.connect(self._on_tree_selection_changed)
+        layout.addWidget(self.tree)
+        self.file_errors = QLabel("\n".join(f"✖ {e}" for e in self.lessons.errors))
+        self.file_errors.setWordWrap(True)
+        self.file_errors.setVisible(bool(self.lessons.errors))
+        layout.addWidget(self.file_errors)
+        return box
+
+    def _build_lesson(self) -> QWidget:
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        page = QWidget()
+        self._page_layout = QVBoxLayout(page)
+        self.heading = ExplanationLabel(TITLE_SCALE, bold=True)
+        self.concepts = QLabel()
+        self.concepts.setWordWrap(True)
+        self.explanation = ExplanationLabel()
+        self.predict = PredictView()
+        self._page_layout.addWidget(self.heading)
+        self._page_layout.addWidget(self.concepts)
+        self._page_layout.addWidget(self.explanation)
+        self._page_layout.addWidget(self.predict)
+        self._page_layout.addLayout(self._build_buttons())
+        self._steps_layout = QVBoxLayout()
+        self._page_layout.addLayout(self._steps_layout)
+        self.laptop = LaptopView()
+        self._page_layout.addWidget(self.laptop)
+        self._page_layout.addStretch(1)
+        scroll.setWidget(page)
+        self.scroll_area = scroll
+        return scroll
+
+    def _build_buttons(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        self.run_step_button = QPushButton("Run step")
+        self.run_all_button = QPushButton("Run all")
+        self.reset_button = QPushButton("Reset lesson")
+        self.run_step_button.clicked.connect(self._on_run_step_clicked)
+        self.run_all_button.clicked.connect(self._on_run_all_clicked)
+        self.reset_button.clicked.connect(self._on_reset_clicked)
+        self.status = QLabel()
+        for button in (self.run_step_button, self.run_all_button, self.reset_button):
+            row.addWidget(button)
+        row.addWidget(self.status, 1)
+        return row
+
+    # showing a lesson --------------------------------------------------------------------------
+
+    def select(self, lesson_id: str) -> None:
+        index = self.model.index_of(lesson_id)
+        if index.isValid():
+            self.tree.setCurrentIndex(index)
+
+    def _on_tree_selection_changed(self, selected: QItemSelection, _old: QItemSelection) -> None:
+        indexes = selected.indexes()
+        lesson = self.model.lesson_at(indexes[0]) if indexes else None
+        if lesson is not None and lesson is not self.lesson:
+            self._show_lesson(lesson)
+
+    def _show_lesson(self, lesson: Lesson) -> None:
+        self._drop_run()
+        self.lesson = lesson
+        self.heading.setText(lesson.title)
+        names = ", ".join(f"{c} ({CONCEPTS[c]})" for c in lesson.concepts)
+        self.concepts.setText(f"Concepts: {names}")
+        paragraphs = [" ".join(p.split()) for p in lesson.explanation.split("\n\n")]
+        self.explanation.setText("\n\n".join(paragraphs))
+        self.predict.show_predict(lesson.predict)
+        self.laptop.show_laptop(lesson.laptop)
+        for view in self.step_views:
+            view.deleteLater()
+        self.step_views = []
+        for number, step in enumerate(lesson.steps, 1):
+            view = StepView(number, step)
+            view.open_tab_requested.connect(self.ctx.show_tab_requested.emit)
+            self._steps_layout.addWidget(view)
+            self.step_views.append(view)
+        self._update_status()
+
+    def _update_status(self, text: str | None = None) -> None:
+        lesson = self.lesson
+        if lesson is None:
+            return
+        done = lesson.id in self.ctx.settings.lessons_done
+        run = self.run
+        next_index = run.next_index if run is not None else 0
+        remaining = next_index < len(lesson.steps)
+        self.run_step_button.setEnabled(remaining and self._env_problem() is None)
+        self.run_all_button.setEnabled(remaining and self._env_problem() is None)
+        self.status.setText(text or self._env_problem() or ("Done." if done else "Not started."))
+
+    def _env_problem(self) -> str | None:
+        from tokenlab.sandbox import Sandbox
+
+        if not isinstance(self.ctx.sandbox, Sandbox):
+            return "Lessons run on the embedded sandbox, which is not running."
+        return None
+
+    # running -----------------------------------------------------------------------------------
+
+    def _env(self) -> LessonEnv:
+        from tokenlab.sandbox import Sandbox
+
+        assert isinstance(self.ctx.sandbox, Sandbox)
+        if self._manager is None:
+            self._manager = ConnectionManager(now_ms=self.ctx.now_ms)
+        return LessonEnv(self.ctx.sandbox, self._manager, self.ctx.http)
+
+    def _current_run(self) -> LessonRun:
+        if self.run is None:
+            assert self.lesson is not None
+            self.run = LessonRun(self.lesson, self._env())
+        return self.run
+
+    def _on_run_step_clicked(self) -> None:
+        run = self._current_run()
+        self._start(lambda: run.run_step(run.next_index))
+
+    def _on_run_all_clicked(self) -> None:
+        run = self._current_run()
+        self._start(run.run_all)
+
+    def _start(self, make: Callable[[], AsyncIterator[Progress]]) -> None:
+        self.run_step_button.setEnabled(False)
+        self.run_all_button.setEnabled(False)
+        self.status.setText("Running…")
+
+        async def drive() -> None:
+            async for item in make():
+                self._on_progress(item)
+
+        self.ctx.runner.submit(
+            drive, on_ok=lambda _: self._on_run_finished(), owner=self, key="run", label="Lesson"
+        )
+
+    def _on_progress(self, item: Progress) -> None:
+        if not 0 <= item.index < len(self.step_views):
+            return
+        view = self.step_views[item.index]
+        if isinstance(item, StepStarted):
+            view.set_running()
+            self.scroll_area.ensureWidgetVisible(view)
+        elif isinstance(item, CheckDone):
+            position = list(view.step.expectations).index(item.check.expectation)
+            view.set_check(position, item.check)
+        elif isinstance(item, StepDone):
+            view.set_done(item)
+
+    def _on_run_finished(self) -> None:
+        run, lesson = self.run, self.lesson
+        if run is None or lesson is None:
+            return
+        failed = [d.index + 1 for d in run.done.values() if not d.ok]
+        if run.ok:
+            self._set_done(lesson.id, True)
+            self._update_status("Done: every expectation was observed.")
+        elif failed:
+            self._update_status(f"Step {failed[0]} did not go as expected.")
+        else:
+            self._update_status(f"Step {run.next_index} of {len(lesson.steps)} done.")
+
+    def _set_done(self, lesson_id: str, done: bool) -> None:
+        settings = self.ctx.settings.with_lesson_done(lesson_id, done)
+        self.ctx.update_settings(lessons_done=settings.lessons_done)
+
+    def _on_reset_clicked(self) -> None:
+        if self.lesson is None:
+            return
+        self._drop_run()
+        for view in self.step_views:
+            view.reset()
+        self._set_done(self.lesson.id, False)
+        self._update_status("Reset: the lesson's connections are closed.")
+
+    def _drop_run(self) -> None:
+        run, self.run = self.run, None
+        self.ctx.runner.cancel("run", owner=self)
+        if run is not None:
+            self.ctx.runner.submit(run.close, owner=self, key="reset", label="Resetting lesson")
+
+    def _on_ctx_settings_changed(self, _settings: object) -> None:
+        self.model.set_done(self.ctx.settings.lessons_done)
+
+    # TabPage -----------------------------------------------------------------------------------
+
+    def screenshot_states(self) -> Sequence[tuple[str, Callable[[], None]]]:
+        return [("", lambda: None)]
+
+    async def aclose(self) -> None:
+        run, self.run = self.run, None
+        if run is not None:
+            await run.close()
+        if self._manager is not None:
+            await self._manager.close_all()
+
+
+TAB = TabSpec("lessons", "Lessons", LessonsTab, "Guided, runnable auth lessons")

@@ -4,6 +4,7 @@ a live roster of two attendees, and closing (127.0.0.2 stands for the room's net
 from __future__ import annotations
 
 import aiohttp
+import shiboken6
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QPushButton
 from pytestqt.modeltest import ModelTester
@@ -54,6 +55,7 @@ async def test_switch_opens_the_room_and_shows_the_roster(
         assert "closed" in tab.classroom.result.text()
         QGuiApplication.clipboard().clear()
         tab.shutdown()
+        shiboken6.delete(tab)  # now, not whenever the garbage collector gets to it
 
 
 async def test_switch_reports_a_bad_address(ctx: AppContext) -> None:
@@ -64,3 +66,4 @@ async def test_switch_reports_a_bad_address(ctx: AppContext) -> None:
         await wait_until(lambda: "cannot connect" in tab.classroom.result.text())
         assert not tab.classroom.switch.isChecked() and not sandbox.classroom.open
         tab.shutdown()
+        shiboken6.delete(tab)  # now, not whenever the garbage collector gets to it

@@ -55,7 +55,6 @@ async def test_switch_opens_the_room_and_shows_the_roster(
         assert "closed" in tab.classroom.result.text()
         QGuiApplication.clipboard().clear()
         tab.shutdown()
-        shiboken6.delete(tab)  # now, not whenever the garbage collector gets to it
 
 
 async def test_switch_reports_a_bad_address(ctx: AppContext) -> None:

@@ -32,6 +32,7 @@ async def test_switch_opens_the_room_and_shows_the_roster(
         url = f"http://{ROOM}:{sandbox.port}/"
         assert tab.classroom.join_url.text() == url
         assert not tab.classroom.qr.pixmap().isNull()
+        assert url in tab.status.text()  # the status line names the attendee address too
         credential = sandbox.classroom.instructor_credential
         assert tab.classroom.credential.text() == credential
         ctx.update_settings(mask_secrets=True)

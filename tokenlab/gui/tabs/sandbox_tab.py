@@ -243,8 +243,11 @@ class SandboxTab(TabPage):
     def _show_status(self, mode: str) -> None:
         if mode == "embedded" and self.sandbox is not None:
             sb = self.sandbox
+            room = sb.classroom
+            where = (f"loopback, and for attendees {', '.join(room.join_urls())}" if room.open
+                     else "loopback only")  # fmt: skip
             text = (f"<b>Embedded sandbox running</b> at {sb.rest_url} (REST and WebSocket on "
-                    f"one port, loopback only). Demo app {sb.demo_app_id} with keys "
+                    f"one port, {where}). Demo app {sb.demo_app_id} with keys "
                     f"{', '.join(sb.demo_keys)}.")  # fmt: skip
         else:
             text = "<b>" + ("External sandbox" if mode == "external" else "No sandbox") + "</b>: "
@@ -409,6 +412,7 @@ class SandboxTab(TabPage):
             self.details.setCurrentIndex(self.details.count() - 1)  # the roster
         else:
             self.classroom.show_closed("Attendees disconnected; the classroom listener is closed.")
+        self._show_status(self.mode())
         self.refresh()
 
     # -- lifecycle -------------------------------------------------------------------------------

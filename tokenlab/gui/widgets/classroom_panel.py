@@ -35,14 +35,17 @@ CREDENTIAL_TIP = (
 )
 
 
-def qr_pixmap(text: str, scale: int = QR_MODULE_PX) -> QPixmap:
-    """A QR code of ``text`` (dark on white with its quiet zone: scanners need the contrast)."""
+def qr_pixmap(text: str, scale: int = QR_MODULE_PX, ratio: float = 1.0) -> QPixmap:
+    """A QR code of ``text`` (dark on white with its quiet zone: scanners need the contrast),
+    drawn at the screen's pixel ratio so it stays sharp at 200 %."""
     import segno  # small, pure Python; only needed once the classroom opens
 
     buffer = io.BytesIO()
-    segno.make(text, error="m").save(buffer, kind="png", scale=scale, border=4)
+    dpr = max(1, round(ratio))
+    segno.make(text, error="m").save(buffer, kind="png", scale=scale * dpr, border=4)
     pixmap = QPixmap()
     pixmap.loadFromData(buffer.getvalue(), "PNG")
+    pixmap.setDevicePixelRatio(dpr)
     return pixmap
 
 
@@ -96,7 +99,7 @@ class ClassroomPanel(QGroupBox):
         show_in_field(self.join_url, urls[0], "\n".join(urls[1:]))
         show_in_field(self.join_hint, f"curl -d name=Ada {urls[0]}join")
         self.set_masked(self._masked)
-        self.qr.setPixmap(qr_pixmap(urls[0]))
+        self.qr.setPixmap(qr_pixmap(urls[0], ratio=self.devicePixelRatioF()))
         self.qr.setToolTip(f"Scan to open {urls[0]}")
         self.details.setVisible(True)
         self.qr.setVisible(True)

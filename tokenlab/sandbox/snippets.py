@@ -170,8 +170,9 @@ def js_browser_snippet(ep: Endpoint, auth_url: str, channel: str = "chat") -> st
      (internet), or `npm install ably` and a bundler importing "ably". -->
 <meta charset="utf-8"><title>Ably sandbox</title>
 <pre id="log"></pre>
+<script src="{ABLY_JS_CDN}"></script>
 <script type="module">
-  import "{ABLY_JS_CDN}";
+  // a module script, for top-level await; the script above defines the global Ably
   const log = (...a) => (document.getElementById("log").textContent += a.join(" ") + "\\n");
   const realtime = new Ably.Realtime({{
     authUrl: "{auth_url}",

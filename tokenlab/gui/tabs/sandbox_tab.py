@@ -120,7 +120,7 @@ class SandboxTab(TabPage):
         self.details.addTab(self._page(self.keys_view, self.key_form, self.copy_key,
                                        self.revoke_key), "Apps and keys")  # fmt: skip
         self.details.addTab(self._page(self.journal_view), "Events")
-        self.details.addTab(self._page(self.roster_view), "Roster")
+        self.details.addTab(self._classroom_page(), "Classroom")
         forms = QHBoxLayout()
         forms.addWidget(self.settings_panel)
         forms.addWidget(self.revoke, 1)
@@ -130,7 +130,6 @@ class SandboxTab(TabPage):
         right_layout.addWidget(self.details, 1)
         right_layout.addWidget(self.action_result)
         right_layout.addLayout(forms)
-        right_layout.insertWidget(0, self.classroom)  # the roster is in the tabs below it
         split = QSplitter(self)
         split.addWidget(self.snippets)
         split.addWidget(right)
@@ -140,6 +139,14 @@ class SandboxTab(TabPage):
         layout = QVBoxLayout(self)
         layout.addWidget(self.status)
         layout.addWidget(split, 1)
+
+    def _classroom_page(self) -> QWidget:
+        """The "Let attendees connect" switch, join URL, QR code, then the roster."""
+        page = QWidget(self)
+        layout = QVBoxLayout(page)
+        layout.addWidget(self.classroom)
+        layout.addWidget(self.roster_view, 1)
+        return page
 
     def _page(
         self, view: QTableView, extra: QWidget | None = None, *buttons: QPushButton
@@ -421,7 +428,7 @@ class SandboxTab(TabPage):
         self.refresh()
 
     def screenshot_states(self) -> Sequence[tuple[str, Callable[[], None]]]:
-        pages = ("connections", "tokens", "keys", "events", "roster")
+        pages = ("connections", "tokens", "keys", "events", "classroom")
         return [(name, functools.partial(self.details.setCurrentIndex, i))
                 for i, name in enumerate(pages)]  # fmt: skip
 

@@ -31,6 +31,7 @@ from tokenlab.core.errors import UserError
 from tokenlab.gui import theme
 from tokenlab.gui.models.sandbox_models import RecordTableModel
 from tokenlab.gui.models.sandbox_snippets import js_snippet, python_snippet
+from tokenlab.gui.widgets.fitting import ElidingComboBox
 
 
 def _button(parent: QWidget, text: str, tip: str) -> QPushButton:
@@ -103,7 +104,7 @@ class SnippetsPanel(QGroupBox):
         super().__init__("Connect your SDK", parent)
         self.rest_url = QLineEdit(self)
         self.ws_url = QLineEdit(self)
-        self.key = QComboBox(self)
+        self.key = ElidingComboBox(self)
         self.key.setAccessibleName("Key used in the snippets")
         self.tabs = QTabWidget(self)
         self.js = QPlainTextEdit(self)

@@ -3,7 +3,10 @@ a live roster of two attendees, and closing (127.0.0.2 stands for the room's net
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import aiohttp
+import pytest
 import shiboken6
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QPushButton
@@ -21,11 +24,20 @@ def column(tab: SandboxTab, index: int) -> list[str]:
     return [tab.roster.index(r, index).data() for r in range(tab.roster.rowCount())]
 
 
+@pytest.fixture
+def keep_alive() -> Iterator[list[object]]:
+    """Objects that must outlive qtmodeltester's teardown (it disconnects from the models)."""
+    objects: list[object] = []
+    yield objects
+    objects.clear()
+
+
 async def test_switch_opens_the_room_and_shows_the_roster(
-    ctx: AppContext, qtmodeltester: ModelTester
+    keep_alive: list[object], qtmodeltester: ModelTester, ctx: AppContext
 ) -> None:
     async with running_sandbox(ctx) as sandbox:
         tab = SandboxTab(ctx)
+        keep_alive.append(tab)
         tab.classroom_hosts = [ROOM]
         tab.classroom.switch.setChecked(True)
         await wait_until(lambda: sandbox.classroom.open and tab.classroom.join_url.text())

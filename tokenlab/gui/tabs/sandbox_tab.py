@@ -61,6 +61,16 @@ NO_ADMIN = {
 }
 
 
+def sandbox_clock(ctx: AppContext) -> Callable[[], int]:
+    """The embedded sandbox's clock (with its skew), else the app's."""
+
+    def now_ms() -> int:
+        sandbox = ctx.sandbox
+        return sandbox.now_ms() if isinstance(sandbox, Sandbox) else ctx.now_ms()
+
+    return now_ms
+
+
 def _button(parent: QWidget, text: str, tip: str) -> QPushButton:
     button = QPushButton(text, parent)
     button.setToolTip(tip)
@@ -81,11 +91,15 @@ class SandboxTab(TabPage):
         self.settings_panel = SettingsPanel(self)
         self.revoke = RevokePanel(self)
         self.key_form = KeyCreatePanel(self)
-        self.keys = keys_model(self._now_ms, lambda: self.ctx.mask_secrets, self)
-        self.tokens = tokens_model(self._now_ms, self)
-        self.connections = connections_model(self._now_ms, self)
-        self.journal = events_model(self._now_ms, self)
-        self.roster = roster_model(self._now_ms, self)
+        # the models get a clock over ctx, not a bound method of this tab: a model holding the
+        # tab alive makes a cycle, and the garbage collector then tears the widget tree down
+        # in an order Qt does not survive
+        clock = sandbox_clock(ctx)
+        self.keys = keys_model(clock, lambda: ctx.mask_secrets, self)
+        self.tokens = tokens_model(clock, self)
+        self.connections = connections_model(clock, self)
+        self.journal = events_model(clock, self)
+        self.roster = roster_model(clock, self)
         self.keys_view = record_table(self, self.keys, "Apps and keys")
         self.tokens_view = record_table(self, self.tokens, "Issued tokens")
         self.connections_view = record_table(self, self.connections, "Live connections")
@@ -198,8 +212,7 @@ class SandboxTab(TabPage):
         return "external" if self.ctx.external_sandbox_url else "none"
 
     def _now_ms(self) -> int:
-        sandbox = self.sandbox
-        return sandbox.now_ms() if sandbox is not None else self.ctx.now_ms()
+        return sandbox_clock(self.ctx)()
 
     def refresh(self) -> None:
         """Pull the admin lists (cheap, synchronous) into the models."""

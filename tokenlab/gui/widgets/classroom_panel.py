@@ -83,8 +83,11 @@ class ClassroomPanel(QGroupBox):
         layout.addWidget(self.switch)
         layout.addLayout(row)
         layout.addWidget(self.result)
-        self.switch.toggled.connect(self.open_requested)
+        self.switch.toggled.connect(self._on_switch_toggled)
         self.show_closed()
+
+    def _on_switch_toggled(self, checked: bool) -> None:
+        self.open_requested.emit(checked)
 
     def set_masked(self, masked: bool) -> None:
         self._masked = masked

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 BUILD := build
 NODE_PEERS := $(BUILD)/node-peers
 
-.PHONY: run test lint pytest node-peers bench clean
+.PHONY: run test lint pytest node-peers bench dist package clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +18,10 @@ $(VENV)/.installed-run: pyproject.toml | $(BIN)/python
 
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@ $(VENV)/.installed-run
+
+$(VENV)/.installed-dist: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dist]'
 	touch $@ $(VENV)/.installed-run
 
 # ably-js, the official JavaScript SDK, used as an interop peer by tests/interop.
@@ -49,5 +53,15 @@ bench: $(VENV)/.installed-test
 	  echo "== $$f"; QT_QPA_PLATFORM=offscreen $(BIN)/python $$f || status=1; \
 	done; exit $$status
 
+# The frozen one-folder app in dist/tokenlab/, built and then run (--selftest, a CLI inspect).
+dist: $(VENV)/.installed-dist
+	packaging/dist.sh $(BIN)/python
+
+# The wheel and sdist in dist/, checked by twine.
+package: $(VENV)/.installed-dist
+	rm -f dist/tokenlab-*.whl dist/tokenlab-*.tar.gz
+	$(BIN)/python -m build --outdir dist .
+	$(BIN)/twine check --strict dist/tokenlab-*.whl dist/tokenlab-*.tar.gz
+
 clean:
-	rm -rf $(VENV) $(BUILD) .mypy_cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(BUILD) dist .mypy_cache .pytest_cache .ruff_cache

@@ -2,33 +2,57 @@
 verify|auth-url|sandbox|watch|lesson]``.
 
 With no subcommand (or only GUI options such as ``--selftest``) ``tokenlab`` opens the desktop
-app. Each subcommand lives in ``tokenlab/commands/<name>.py`` and exposes ``register(subparsers)``;
-its handler returns the exit code.
+app. ``COMMANDS`` is the registry of subcommands: one ``Command`` entry each, naming the module
+that implements it. A module is imported only when its command is chosen, so ``tokenlab inspect``
+never loads the sandbox, the realtime client or the HTTP stacks (tests/smoke/test_imports.py
+keeps it so). A command module exposes ``register(subparsers)``, which adds its parser with
+``commands.common.new_parser`` and sets ``func``; the handler returns the exit code.
+
+To add a command: write ``tokenlab/commands/<name>.py`` and add one ``Command`` line below
+(packaging/tokenlab.spec reads this registry, so the frozen app bundles the module too).
 
 Exit codes: 0 fine, 1 the token or request has errors, 2 usage error.
 """
 
 from __future__ import annotations
 
-import argparse
-import importlib
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from tokenlab import __version__
 
-COMMANDS = (
-    "inspect",
-    "diff",
-    "token_request",
-    "request_token",
-    "revoke",
-    "jwt",
-    "verify",
-    "auth_url",
-    "sandbox",
-    "watch",
-    "lesson",
+if TYPE_CHECKING:
+    import argparse
+
+
+@dataclass(frozen=True)
+class Command:
+    """A subcommand: its name on the command line, its one-line summary for ``tokenlab --help``
+    and the module (under ``tokenlab.commands``) imported only when the command is chosen."""
+
+    name: str
+    summary: str
+    module: str = ""
+
+    @property
+    def module_name(self) -> str:
+        return f"tokenlab.commands.{self.module or self.name.replace('-', '_')}"
+
+
+COMMANDS: tuple[Command, ...] = (
+    Command("inspect", "decode and check a token (or anything pasted)"),
+    Command("diff", "compare two tokens"),
+    Command("token-request", "build and sign a TokenRequest"),
+    Command("request-token", "exchange a TokenRequest (or a key) for TokenDetails"),
+    Command("revoke", "revoke tokens (revokeTokens)"),
+    Command("jwt", "mint an Ably JWT or an embedded-token JWT"),
+    Command("verify", "verify a JWT signature or TokenRequest MAC"),
+    Command("auth-url", "test an authUrl as the Ably SDKs read it"),
+    Command("sandbox", "run the Ably-compatible sandbox server (REST + WebSocket) headless"),
+    Command("watch", "connect and print a live timeline (states, clientId, renewals, frames)"),
+    Command("lesson", "list, run and check auth lessons"),
 )
 
 EPILOG = """exit codes:
@@ -41,7 +65,16 @@ so that key secrets stay out of your shell history.
 Run `tokenlab` with no subcommand to open the desktop app."""
 
 
-def build_parser() -> argparse.ArgumentParser:
+def find_command(name: str) -> Command | None:
+    return next((c for c in COMMANDS if c.name == name), None)
+
+
+def build_parser(chosen: str | None = None) -> argparse.ArgumentParser:
+    """The parser, with the full sub-parser of ``chosen`` only (its module imported); the other
+    commands appear as summaries, enough for ``--help`` and "invalid choice" messages."""
+    import argparse  # ~6 ms (gettext): only when there is a command line to parse
+    import importlib
+
     parser = argparse.ArgumentParser(
         prog="tokenlab",
         description="Inspect, build and watch Ably tokens.",
@@ -50,9 +83,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"tokenlab {__version__}")
     subparsers = parser.add_subparsers(title="commands", metavar="COMMAND")
-    for name in COMMANDS:
-        module = importlib.import_module(f"tokenlab.commands.{name}")
-        module.register(subparsers)
+    for command in COMMANDS:
+        if command.name == chosen:
+            importlib.import_module(command.module_name).register(subparsers)
+        else:
+            subparsers.add_parser(command.name, help=command.summary)
     return parser
 
 
@@ -90,7 +125,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return gui_main(args)
     if args[0] == "-h":
         args[0] = "--help"
-    parser = build_parser()
+    command = find_command(args[0])
+    parser = build_parser(command.name if command else None)
     try:
         namespace = parser.parse_args(args)
     except SystemExit as exc:

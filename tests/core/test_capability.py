@@ -1,4 +1,4 @@
-"""Capabilities: every row of ably-protocol.md §4.5 and the rules of §4.2-4.3."""
+"""Capabilities: every documented intersection example, resource wildcards and operations."""
 
 from __future__ import annotations
 

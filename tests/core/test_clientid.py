@@ -1,4 +1,4 @@
-"""clientId rules (ably-protocol.md §6)."""
+"""clientId rules (spec RSA7, RSA8f, RSA15, TD6)."""
 
 from __future__ import annotations
 

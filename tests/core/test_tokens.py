@@ -1,4 +1,4 @@
-"""TokenRequest signing: golden vectors from ably-protocol.md §2.6 and sdk-peers.md §4.2."""
+"""TokenRequest signing (RSA9g): golden vectors, including ones made by ably-js and ably-python."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The shared wire vocabulary and frame codecs (ably-protocol.md §7.1, §7.2)."""
+"""The shared wire vocabulary and frame codecs (spec TR2-TR4, RTN2a)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ def test_vocabulary_numbers_match_the_reference() -> None:
     assert wire.PRESENCE_ACTIONS == {0: "absent", 1: "present", 2: "enter", 3: "leave", 4: "update"}
     assert wire.PRESENCE_ACTION_CODES["leave"] == PresenceAction.LEAVE == 3
     assert (Flag.RESUMED, Flag.PUBLISH) == (1 << 2, 1 << 17)
-    assert wire.CHANNEL_MODE_MASK == 0b1111 << 16
+    assert wire.CHANNEL_MODE_MASK == 0b1111 << 16 | 1 << 21 | 1 << 22  # + annotation modes
+    assert wire.DEFAULT_CHANNEL_MODES & Flag.ANNOTATION_PUBLISH
 
 
 @pytest.mark.parametrize("fmt", ["json", "msgpack"])

@@ -15,6 +15,7 @@ import pytest
 import pytestqt.plugin
 import qasync
 import shiboken6
+from PySide6.QtCore import QCoreApplication, QEvent
 from PySide6.QtWidgets import QApplication
 
 from tokenlab.core.secrets import SecretStore
@@ -97,9 +98,25 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _app_keeps_running(qapp: QApplication) -> None:
+def _app_keeps_running(qapp: QApplication) -> Iterator[None]:
     # as in the app: closing the last window must not stop the (qasync) event loop
     qapp.setQuitOnLastWindowClosed(False)
+    yield
+    _delete_top_level_widgets(qapp)
+
+
+def _delete_top_level_widgets(qapp: QApplication) -> None:
+    """Delete every window a test left, in Qt's own order, before the garbage collector runs.
+
+    A test's widgets often sit in reference cycles with its context (signal connections to
+    lambdas and bound methods). Left to the cyclic garbage collector, PySide destroys such a
+    graph in arbitrary order, and a C++ destructor can then reach a half-cleared Python object:
+    a segmentation fault inside ``gc.collect()`` in some later test. Deleted here, the cycle
+    holds only wrappers of objects that are already gone, which is safe to collect."""
+    for widget in qapp.topLevelWidgets():
+        if shiboken6.isValid(widget) and widget.parentWidget() is None:  # not popups of a combo
+            widget.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
 
 @pytest.fixture

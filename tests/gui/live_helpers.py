@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from tokenlab.gui.context import AppContext
-from tokenlab.gui.live.records import LogEntry
+from tokenlab.gui.live.log_store import LogEntry
 from tokenlab.gui.live.tab import LiveTab
 from tokenlab.realtime.options import Timeouts
 from tokenlab.sandbox import Sandbox, SandboxConfig

@@ -27,6 +27,7 @@ from tokenlab.realtime.credentials import auth_summary
 
 KEY = ApiKey("tLabPa", "parity", "parity-secret-0123456789abcdefghijklmno")
 NOW_S = NOW_MS // 1000
+KEY_CAPABILITY = '{"chat:*":["subscribe","publish"]}'  # known to both front ends
 
 
 def _jwt(claims: dict[str, Any], secret: str = KEY.secret) -> str:
@@ -95,7 +96,7 @@ CASES = [
 
 @pytest.fixture
 async def tab(ctx: AppContext, qtbot: Any) -> Any:
-    ctx.add_key_profile(KeyProfile("parity", KEY.name, None), KEY.secret)
+    ctx.add_key_profile(KeyProfile("parity", KEY.name, "sandbox", KEY_CAPABILITY), KEY.secret)
     page = InspectTab(ctx)
     qtbot.addWidget(page)
     page.show()
@@ -129,12 +130,19 @@ async def test_cli_and_gui_agree(
 ) -> None:
     monkeypatch.delenv("TOKENLAB_KEY", raising=False)
     text = case.text()
-    cli = _cli_json(capsys, "inspect", text, "--json", f"--now-ms={NOW_MS}", "--key", KEY.full())
+    cli = _cli_json(
+        capsys, "inspect", text, "--json", f"--now-ms={NOW_MS}", "--key", KEY.full(),
+        "--key-capability", KEY_CAPABILITY, "--can", "subscribe:chat:lobby",
+    )  # fmt: skip
     tab.set_text(text)
     assert tab.report is not None
     # the verdict: the same outcome and the very same sentence
     assert cli["verdict"]["outcome"] == case.outcome
     assert tab.view.banner.verdict.text() == cli["verdict"]["sentence"]
+    # "can it subscribe on chat:lobby?": the same answer
+    tab.view.matrix.operation.setCurrentText("subscribe")
+    tab.view.matrix.channel.setText("chat:lobby")
+    assert tab.view.matrix.result.text() == cli["can"][0]["sentence"]
     # the verification result with the key
     verify = tab.view.verify
     verify.source.setCurrentIndex(verify.source.findData(KEY.name))

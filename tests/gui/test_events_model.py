@@ -32,7 +32,7 @@ from tokenlab.gui.live.log_model import (
     EventFilterProxy,
     EventLogModel,
 )
-from tokenlab.gui.live.records import EntryAdapter, FrameRecord, LogEntry, Severity
+from tokenlab.gui.live.log_store import EntryAdapter, FrameRecord, LogEntry, Severity
 from tokenlab.realtime.events import Note
 
 

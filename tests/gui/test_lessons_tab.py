@@ -81,7 +81,7 @@ async def test_failed_expectation_shows_what_was_observed(ctx: AppContext, tmp_p
         await wait_until(lambda: tab.run is not None and 0 in tab.run.done)
         await ctx.runner.wait_idle()
         assert tab.step_views[0].ticks == [FAILED]
-        assert "observed: ably_token" in tab.step_views[0]._rows[0][1].text()
+        assert "observed: Ably token (opaque)" in tab.step_views[0]._rows[0][1].text()
         assert "did not go as expected" in tab.status.text()
         assert "mine" not in ctx.settings.lessons_done
 
@@ -100,3 +100,30 @@ async def test_without_a_sandbox_the_buttons_say_why(ctx: AppContext) -> None:
     assert "embedded sandbox" in tab.status.text()
     tab.model.index(0, 0).data(Qt.ItemDataRole.DisplayRole)
     await tab.aclose()
+
+
+async def test_step_done_by_hand_elsewhere_ticks(ctx: AppContext) -> None:
+    async with lessons_tab(ctx) as tab:
+        tab.select("revocation")
+        tab.run_step_button.click()
+        await wait_until(lambda: tab.run is not None and 0 in tab.run.done)
+        await wait_until(lambda: tab.run is not None and tab.run.watching == 1)
+        sandbox = ctx.sandbox
+        assert sandbox is not None
+        key = sandbox.demo_keys["revocable"]
+        sandbox.revoke_client_id(key.name, "oscar")  # type: ignore[attr-defined]
+        await wait_until(lambda: tab.run is not None and 1 in tab.run.done)
+        assert tab.step_views[1].ticks == [MET, MET]
+        await wait_until(lambda: "done by hand" in tab.status.text())
+
+
+async def test_open_tab_sends_a_minted_token_to_inspect(ctx: AppContext) -> None:
+    sent: list[str] = []
+    ctx.token_sent_to_inspect.connect(sent.append)
+    async with lessons_tab(ctx) as tab:
+        tab.select("ably-token-and-jwt")
+        tab.run_step_button.click()
+        await wait_until(lambda: tab.run is not None and 0 in tab.run.done)
+        tab._on_step_open_tab_requested(0, "jwt")
+        assert tab.run is not None
+        assert sent == [tab.run.done[0].result.token]  # the opaque Ably token the step minted

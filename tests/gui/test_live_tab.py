@@ -15,7 +15,7 @@ from tests.gui.live_helpers import entries, kinds, live_tab
 from tokenlab.core.clock import system_now_ms
 from tokenlab.gui.context import AppContext, UseInLive
 from tokenlab.gui.live.connections import STATE_ROLE
-from tokenlab.gui.live.records import FrameRecord
+from tokenlab.gui.live.log_store import FrameRecord
 from tokenlab.gui.live.tab import LiveTab
 from tokenlab.gui.live.timeline_paint import STATE_COLOURS
 from tokenlab.realtime.events import TokenObtained

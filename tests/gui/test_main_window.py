@@ -17,31 +17,31 @@ from tokenlab.core.report import TokenKind
 from tokenlab.core.settings import load_settings
 from tokenlab.gui.context import AppContext
 from tokenlab.gui.main_window import MainWindow
-from tokenlab.gui.tabs import TAB_MODULES, discover_tabs
+from tokenlab.gui.tabs import TAB_ENTRIES
+from tokenlab.gui.tabs.base import TabSpec
 
 
-def test_tabs_are_discovered_in_order() -> None:
-    specs = discover_tabs()
-    ids = [s.tab_id for s in specs]
-    assert ids[:3] == ["inspect", "token_request", "jwt"]
-    missing = discover_tabs(("tokenlab.gui.tabs.no_such_tab",))
-    assert missing == []  # a module that is not written yet adds no tab
-    assert len(TAB_MODULES) == 6
-    assert ids[-1] == "lessons"
+def test_the_registry_lists_every_tab_in_order_and_each_loads_its_own_spec() -> None:
+    ids = [entry.tab_id for entry in TAB_ENTRIES]
+    assert ids == ["inspect", "token_request", "jwt", "live", "sandbox", "lessons"]
+    for entry in TAB_ENTRIES:
+        spec = entry.load()
+        assert isinstance(spec, TabSpec)
+        assert (spec.tab_id, spec.title) == (entry.tab_id, entry.title)
 
 
-async def test_pages_are_built_lazily(ctx: AppContext, qtbot: Any) -> None:
-    from tokenlab.gui.tabs import TAB_ENTRIES
-
+async def test_pages_are_built_when_first_shown(ctx: AppContext, qtbot: Any) -> None:
     win = MainWindow(ctx)  # the real registry
     qtbot.addWidget(win)
-    assert win.tab_ids[:3] == ["inspect", "token_request", "jwt"]
-    assert list(win.pages) == ["inspect"]  # only the page shown first is built
-    win.show_tab("jwt")
+    assert win.tab_ids == [entry.tab_id for entry in TAB_ENTRIES]
+    assert win.pages == {}  # the window paints before any page is built
+    win.show_first_page()
+    assert list(win.pages) == ["inspect"]  # the tab restored from settings
+    win.tabs.setCurrentIndex(win.tab_ids.index("jwt"))  # a click on the tab bar
     assert set(win.pages) == {"inspect", "jwt"}
-    win.build_remaining_pages()
-    await wait_until(lambda: len(win.pages) == len(win.tab_ids))
-    assert len(win.tab_ids) <= len(TAB_ENTRIES)
+    win.build_pages_after_start()
+    await wait_until(lambda: "sandbox" in win.pages)  # it keeps the journal from the start
+    assert "live" not in win.pages and "token_request" not in win.pages
     for page in win.pages.values():
         page.shutdown()
 
@@ -210,3 +210,14 @@ async def test_key_profiles_dialog(window: MainWindow, ctx: AppContext) -> None:
     assert ctx.settings.key_profiles == ()
     assert ctx.secrets.get("appA.keyB") is None
     dialog.close()
+
+
+async def test_help_shows_the_sandbox_compatibility_page(window: MainWindow) -> None:
+    actions = [a.text() for a in window.menuBar().actions()]
+    help_menu = window.menuBar().actions()[actions.index("&Help")].menu()
+    assert "Sandbox &compatibility" in [a.text() for a in help_menu.actions()]
+    window.open_compatibility()
+    dialog: Any = window._compatibility
+    assert dialog is not None and dialog.isVisible() and not dialog.isModal()
+    text = dialog.browser.toPlainText()
+    assert "Not implemented" in text and "Known differences from Ably" in text

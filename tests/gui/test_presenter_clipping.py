@@ -29,8 +29,8 @@ async def test_nothing_clips_in_presenter_mode(ctx: AppContext, qtbot: Any) -> N
         window.presenter_action.setChecked(True)
         window.resize(1280, 800)
         window.show()
-        window.build_remaining_pages()
-        await wait_until(lambda: len(window.pages) == len(window.tab_ids))
+        for tab_id in window.tab_ids:  # pages are built lazily: build them all
+            window.page(tab_id)
         ctx.send_to_inspect(samples.sample_text("embedded-jwt", now_ms=ctx.now_ms()))
         sandbox_tab: Any = window.page("sandbox")
         sandbox_tab.classroom_hosts = ["127.0.0.2"]

@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from pytestqt.modeltest import ModelTester
 
-from tests.gui.helpers import wait_until
+from tests.gui.helpers import settle, wait_until
 from tests.gui.live_helpers import FAST, running_sandbox
 from tokenlab.core.settings import KeyProfile
 from tokenlab.gui.context import AppContext
@@ -185,3 +185,8 @@ async def test_external_sandbox_snippets_and_rest_revocation(ctx: AppContext) ->
         tab.revoke.revoke.click()
         await wait_until(lambda: "revoked" in tab.revoke.result.text())
         await wait_until(lambda: 40141 in reason_codes(conn))
+        # A parentless tab is deleted here, on the loop, not by a later gc.collect() while Qt
+        # may still hold it (that ordering crashed PySide in the teardown's collection).
+        tab.close()
+        tab.deleteLater()
+        await settle()

@@ -40,6 +40,7 @@ def test_round_trip_keeps_every_field() -> None:
         time_format="utc",
         key_profiles=(KeyProfile("staging", "app.key", "sandbox", '{"chat:*":["publish"]}'),),
         tab_state={"live": {"endpoint": "sandbox"}},
+        lessons_done=("token-request", "revocation"),
     )
     save_settings(settings)
     assert load_settings() == settings
@@ -74,6 +75,17 @@ def test_bad_values_are_named_and_defaults_kept() -> None:
     assert settings.large_font is False  # default kept for the bad value
     assert settings.last_tab == "jwt"  # good value kept
     assert path.with_name("settings.json.bad").exists()
+
+
+def test_lesson_progress_is_typed_and_toggled() -> None:
+    path = paths.ensure_dir(paths.config_dir()) / "settings.json"
+    path.write_text(json.dumps({"lessons_done": ["a", 3]}))
+    settings, error = load_settings_or_defaults()
+    assert error is not None and "lessons_done: must be a list of strings" in error.message
+    assert settings.lessons_done == ()
+    done = settings.with_lesson_done("a", True).with_lesson_done("b", True)
+    assert done.lessons_done == ("a", "b")
+    assert done.with_lesson_done("a", False).lessons_done == ("b",)
 
 
 def test_invalid_json_is_a_settings_error() -> None:

@@ -7,7 +7,7 @@ from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QApplication
 
 from tests.gui.live_events import T0, EventMaker, session, state, token
-from tokenlab.gui.live.records import EntryAdapter, LogEntry
+from tokenlab.gui.live.log_store import EntryAdapter, LogEntry
 from tokenlab.gui.live.timeline import TimelineWidget
 from tokenlab.gui.live.timeline_lanes import TimelineLanes
 from tokenlab.gui.live.timeline_paint import STATE_COLOURS, TOKEN_COLOURS, TimelineGeometry
@@ -223,3 +223,33 @@ def test_a_short_disconnect_is_still_visible(qapp: QApplication) -> None:
     assert _colour_count(strip, STATE_COLOURS["disconnected"]) > 0
     marker = widget.lanes.lane("alice").markers[0]
     assert marker.kind == "disconnect" and marker.seq == events[2].seq
+
+
+def test_every_client_side_refusal_reaches_the_log_and_the_timeline_with_its_code() -> None:
+    from tokenlab.gui.live.log_model import EventFilterProxy, EventLogModel
+    from tokenlab.gui.live.log_store import Severity
+    from tokenlab.realtime.events import ClientRefusal
+    from tokenlab.realtime.protocol import ErrorInfo
+
+    refusals = [
+        ClientRefusal("publish", "chat", "mallory", ErrorInfo(40012, 400, "not yours")),
+        ClientRefusal("presence", "chat", None, ErrorInfo(91000, 400, "no clientId")),
+        ClientRefusal("publish", "chat", None, ErrorInfo(80017, 400, "Connection closed")),
+        ClientRefusal("authorize", None, "bob", ErrorInfo(40102, 401, "mismatch")),
+    ]
+    make = EventMaker()
+    adapter = EntryAdapter()
+    rows = [adapter.adapt(make("alice", body, T0 + i)) for i, body in enumerate(refusals)]
+    model, proxy = EventLogModel(), EventFilterProxy()
+    proxy.setSourceModel(model)
+    model.append(rows)
+    proxy.set_min_severity(Severity.ERROR)  # "Errors only"
+    assert proxy.rowCount() == 4
+    assert [model.entry(r).code for r in range(4)] == [40012, 91000, 80017, 40102]
+    lanes = TimelineLanes()
+    lanes.ingest(rows)
+    markers = lanes.lane("alice").markers
+    assert [m.kind for m in markers] == ["refusal"] * 4
+    assert [m.seq for m in markers] == [r.seq for r in rows]
+    assert all(str(code) in m.label for m, code in zip(markers, (40012, 91000, 80017, 40102),
+                                                        strict=True))  # fmt: skip

@@ -30,7 +30,7 @@ PATCHED_ABLY_PYTHON = "3.1.4"
 
 # WORKAROUND(https://github.com/ably/ably-python/issues/567): ably-python 3.1.4 builds the
 # realtime URL as f"{scheme}://{host}?{query}", ignoring ``port``/``tls_port``, so it always
-# dials port 80. This is sdk-peers.md §8.2: same URL plus ":{port}/", host left untouched
+# dials port 80. (ably/ably-python#567.) The patch: same URL plus ":{port}/", host left untouched
 # (the SDK compares it for fallback bookkeeping). Drop once upstream PR #691 ships.
 def _connect_with_port(self: Any) -> None:
     headers = HttpUtils.default_headers()
@@ -44,7 +44,7 @@ def _connect_with_port(self: Any) -> None:
 
 @pytest.fixture
 def ably_python_port_patch(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Apply the §8.2 patch for the one version known to need it (undone after the test)."""
+    """Apply the port patch for the one version known to need it (undone after the test)."""
     if ably.lib_version != PATCHED_ABLY_PYTHON:
         pytest.fail(
             f"ably-python {ably.lib_version}: re-check issue #567 and update "

@@ -175,6 +175,18 @@ class CompatPeer(PyPeer):
         self.emit("outcome", state=sc.current.value, reason=err_info(sc.reason))
         await self.close_client(rt)
 
+    async def tls_basic(self) -> None:
+        """See js/compat.js ``tls_basic`` (trust through SSL_CERT_FILE)."""
+        rest = AblyRest(key=self.cfg["key"], **self.common)
+        try:
+            await rest.channels.get("secure").publish("n", "over tls")
+            history = await rest.channels.get("secure").history()
+        finally:
+            await rest.close()
+        rt, _ = await self.connect("key")
+        self.emit("tls", history=[m.data for m in history.items], state=rt.connection.state.value)
+        await self.close_client(rt)
+
 
 async def _until(pred: Callable[[], bool], timeout_s: float, what: str) -> None:
     loop = asyncio.get_running_loop()

@@ -30,7 +30,8 @@ class PyPeer:
         self.common: dict[str, Any] = {
             "endpoint": "127.0.0.1",
             "port": cfg["port"],
-            "tls": False,
+            "tls_port": cfg["port"],
+            "tls": bool(cfg.get("tls")),
             "use_binary_protocol": bool(cfg.get("binary")),
             "realtime_request_timeout": cfg.get("realtimeRequestTimeout", 5000),
             "disconnected_retry_timeout": 1000,

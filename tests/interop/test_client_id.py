@@ -18,7 +18,7 @@ async def test_client_id_option_conflicts_with_token(
     # The SDK is given only a token *string* (it cannot see the token's clientId) plus the
     # clientId option "bob", so it sends ?clientId=bob and only the SERVER can refuse: ERROR
     # 40102 at connect time -> FAILED. (A token for alice may not become bob; an anonymous
-    # token may not assume any clientId, ably-protocol §6.)
+    # token may not assume any clientId, spec TD6.)
     server_events = record_sandbox_events(peers.sb)
     events = await peers.run(
         sdk, "client_id_mismatch", tokenClientId=token_client_id, clientId="bob"
@@ -39,7 +39,7 @@ async def test_reauth_with_another_client_id_fails(peers: Peers, sdk: str) -> No
     # Connected as alice; authorize() then gets a token issued for mallory whose TokenDetails
     # (from a buggy auth server) still claim clientId alice, so neither SDK can see the change.
     # The SERVER must refuse the in-band AUTH: connection ERROR 40102, the client goes FAILED and
-    # authorize() rejects with 40102 (ably-protocol §7.6).
+    # authorize() rejects with 40102 (RTC8a2).
     server_events = record_sandbox_events(peers.sb)
     events = await peers.run(
         sdk, "reauth_client_id_change", clientId="alice", reauthClientId="mallory"
@@ -73,7 +73,7 @@ async def test_presence_requires_a_client_id(peers: Peers, sdk: str) -> None:
 
     # 2. The same ENTER pushed through the SDK's internal send path (no client-side check): it
     #    reaches the SERVER without a clientId, which must NACK it (91000, or 40012 as the real
-    #    service did in 2016, ably-protocol §6).
+    #    service did in 2016, RTP8i).
     raw = one(events, "raw_enter")
     assert raw["ok"] is False, dump(events)
     assert raw["error"]["code"] in (91000, 40012), dump(events)

@@ -59,7 +59,7 @@ async def test_connect_attach_publish(peers: Peers, sdk: str, mode: str, binary:
 async def test_server_heartbeats_keep_an_idle_connection(peers: Peers, sdk: str) -> None:
     # maxIdleInterval 1 s and realtimeRequestTimeout 1 s: a client that sees no protocol message
     # for ~2 s drops the connection (80003). ably-python counts only protocol messages as
-    # activity, not WebSocket pings (sdk-peers §6.8), so the sandbox's HEARTBEATs must flow.
+    # activity, not WebSocket pings (RTN23b), so the sandbox's HEARTBEATs must flow.
     events = await peers.run(sdk, "idle", holdMs=3_500, realtimeRequestTimeout=1_000)
     assert_done(events)
     idle = one(events, "idle")

@@ -37,7 +37,7 @@ def test_run_exits_1_when_an_expectation_fails(
         "expect": "token_kind",
         "value": "ably_jwt",
         "met": False,
-        "observed": "ably_token",
+        "observed": "Ably token (opaque)",
     }
 
 
@@ -55,3 +55,11 @@ def test_check_good_and_bad_files(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert main(["lesson", "check", str(bad), "--json"]) == 1
     report = json.loads(capsys.readouterr().out)
     assert report["field"] == "predict.answer" and report["file"] == str(bad)
+
+
+def test_list_reports_a_lesson_file_that_does_not_load(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "broken.toml").write_text("id = 'x'", encoding="utf-8")
+    assert main(["lesson", "list", "--lessons-dir", str(tmp_path)]) == 0
+    assert "broken.toml: title: is missing" in capsys.readouterr().err

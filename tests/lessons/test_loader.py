@@ -69,6 +69,28 @@ def test_malformed_lesson_names_file_and_field(text: str, field: str, words: str
     assert str(info.value).startswith(f"mine.toml: {field}" if field else "mine.toml")
 
 
+@pytest.mark.parametrize(
+    ("step", "field", "words"),
+    [
+        ('action = "attach"\nconnection = "zoe"\nchannel = "x"', "connection", "no earlier"),
+        ('action = "inspect"\ntoken = "nothing"', "token", "no earlier step saves"),
+        (
+            'action = "connect"\nconnection = "z"\nauth = "auth_url"\nauth_url = "x"',
+            "auth_url",
+            "path",
+        ),
+    ],
+)
+def test_references_to_later_or_missing_things_are_errors(
+    step: str, field: str, words: str
+) -> None:
+    text = GOOD + f"[[steps]]\ntitle = 'Second'\n{step}\n"
+    with pytest.raises(LessonFileError) as info:
+        parse_lesson(text, "mine.toml")
+    assert info.value.field == f"steps[1].{field}"
+    assert words in info.value.problem
+
+
 def test_unreadable_file_is_a_lesson_error(tmp_path: Path) -> None:
     path = tmp_path / "bad.toml"
     path.write_bytes(b"\xff\xfe not utf-8")

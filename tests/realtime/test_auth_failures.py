@@ -1,5 +1,5 @@
 """The auth server failing (the sandbox's demo auth server in misbehaviour modes): the states
-of §7.7, and recovery once it heals."""
+of RSA4c and RSA4d, and recovery once it heals."""
 
 from __future__ import annotations
 

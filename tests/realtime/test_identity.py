@@ -1,4 +1,4 @@
-"""The clientId outcome of each identity case (ably-protocol §6), against the real sandbox."""
+"""The clientId outcome of each identity case (RSA7, RSA15, TD6), against the real sandbox."""
 
 from __future__ import annotations
 

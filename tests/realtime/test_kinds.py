@@ -61,4 +61,7 @@ def test_summaries_format_numbers_for_people() -> None:
     assert summarize(frame, 0) == "← AUTH"
     assert marker_of(frame) == ("server_auth", "server asked to reauthorise (AUTH)")
     state = StateChanged("connected", "disconnected", "disconnected", None, 1500)
-    assert summarize(state, 0) == "connected → disconnected, retry in 1 s"
+    assert summarize(state, 0) == "connected → disconnected, retry in 1.5 s"
+    assert summarize(StateChanged("connected", "disconnected", "disconnected", None, 0), 0) == (
+        "connected → disconnected, retrying at once"
+    )

@@ -171,3 +171,30 @@ class _FakeChannel:
 
     async def attach(self, timeout_ms: int | None = None) -> None:
         self.attached = True
+
+
+async def test_pings_are_answered_by_id_and_fail_with_the_transport() -> None:
+    from tokenlab.realtime.pings import Pings
+
+    pings = Pings()
+    sent: list[dict[str, object]] = []
+
+    async def send(message: object) -> None:
+        sent.append(dict(message))  # type: ignore[call-overload]
+
+    answered = asyncio.create_task(pings.ping(send, 60_000))
+    await asyncio.sleep(0)
+    assert sent[0]["action"] == Action.HEARTBEAT
+    pings.answer({"action": Action.HEARTBEAT, "id": "someone-else"})
+    assert not answered.done()
+    pings.answer({"action": Action.HEARTBEAT, "id": sent[0]["id"]})
+    assert await answered >= 0
+    lost = asyncio.create_task(pings.ping(send, 60_000))
+    await asyncio.sleep(0)
+    pings.fail_all(ErrorInfo(80003, 400, "Connection lost"))
+    with pytest.raises(AblyError) as info:
+        await lost
+    assert info.value.ably_code == 80003
+    with pytest.raises(AblyError) as timeout:  # never answered: 50003 (RTN13c)
+        await pings.ping(send, 1)
+    assert timeout.value.ably_code == 50003

@@ -10,6 +10,7 @@ test_attacks_realtime.py.
 from __future__ import annotations
 
 import base64
+import io
 import json
 from typing import Any
 
@@ -36,7 +37,7 @@ from tests.sandbox.conftest import (
     signed,
     token,
 )
-from tokenlab.commands.sandbox import remote_warning
+from tokenlab.commands.sandbox import print_banner, remote_warning
 from tokenlab.core.ably_jwt import b64url_encode, mint_ably_jwt
 from tokenlab.core.keys import ApiKey
 from tokenlab.sandbox import Sandbox
@@ -128,6 +129,13 @@ async def test_auth_mode_needs_the_admin_credential(
         200,
         {"mode": "500"},
     )
+
+
+async def test_banner_prints_the_admin_credential(sb: Sandbox) -> None:
+    for as_json in (False, True):
+        out = io.StringIO()
+        print_banner(sb, ":memory:", out, as_json=as_json)
+        assert sb.admin_token in out.getvalue() and len(sb.admin_token) >= 20
 
 
 # -- 3. a remote opt-in keeps the DNS-rebinding guard and CORS tight ----------------------------

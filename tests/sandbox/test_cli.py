@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 import aiohttp
+import pytest
 
 from tokenlab.commands import sandbox as command
 
@@ -47,7 +48,7 @@ async def test_banner_events_and_stop(tmp_path: Path) -> None:
     for label in ("full", "subscribe", "chat", "revocable"):
         assert re.search(rf"{label}\s+\S+\.\S+:\S{{32,}}", banner), label
     assert "new Ably.Realtime(" in banner and "AblyRealtime(" in banner
-    assert "ably-python 3.1.4 ignores `port`" in banner and "use_token_auth=True" in banner
+    assert "ably-python 3.1.4 ignores the port" in banner and "use_token_auth=True" in banner
     async with aiohttp.ClientSession() as http, http.get(rest.group(1) + "/auth/token") as r:
         assert r.status == 200
     stop.set()
@@ -70,6 +71,27 @@ async def test_json_banner_and_reset(tmp_path: Path) -> None:
         banner = json.loads(out.getvalue().splitlines()[0])
         keys.append(banner["keys"]["full"])
     assert keys[0] != keys[1]  # --reset made a fresh demo app
+
+
+async def test_tls_banner_trust_lines_and_snippets(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TOKENLAB_DATA_DIR", str(tmp_path))
+    out, stop = io.StringIO(), asyncio.Event()
+    args = parse("--db", str(tmp_path / "t.sqlite3"), "--tls")
+    task = asyncio.create_task(command.serve(args, out, io.StringIO(), stop))
+    for _ in range(100):
+        if "Events" in out.getvalue():
+            break
+        await asyncio.sleep(0.02)
+    stop.set()
+    assert await asyncio.wait_for(task, 5) == 0
+    banner = out.getvalue()
+    cert = tmp_path / "sandbox-cert.pem"
+    assert cert.is_file() and re.search(r"REST\s+https://127\.0\.0\.1:\d+", banner)
+    assert f"SSL_CERT_FILE={cert}" in banner and f"NODE_EXTRA_CA_CERTS={cert}" in banner
+    assert "tls: true, tlsPort:" in banner and "tls=True, tls_port=" in banner
+    assert "use_token_auth" not in banner  # Basic auth works over TLS
 
 
 def test_remote_host_warning() -> None:

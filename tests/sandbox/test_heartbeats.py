@@ -1,4 +1,4 @@
-"""Heartbeats, CLOSE and DISCONNECT: ably-protocol.md §12 case 14."""
+"""Heartbeats, CLOSE and DISCONNECT (spec RTN13, RTN23, RTN12)."""
 
 from __future__ import annotations
 

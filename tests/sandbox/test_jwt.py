@@ -1,4 +1,4 @@
-"""Ably JWTs and embedded-token JWTs on REST and realtime: ably-protocol.md §12 cases 5 and 6."""
+"""Ably JWTs and embedded-token JWTs on REST and realtime (Ably's JWT docs)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Demo provisioning, the POST /apps / DELETE /apps contract (§3.6), and the store."""
+"""Demo provisioning, the POST /apps / DELETE /apps contract (spec G2), and the store."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""Token lifetime on live connections and in-band AUTH: ably-protocol.md §12 cases 10 and 11,
-and resume (§7.8)."""
+"""Token lifetime on live connections and in-band AUTH (RTN22, RTC8),
+and resume (RTN15b, RTN15c)."""
 
 from __future__ import annotations
 

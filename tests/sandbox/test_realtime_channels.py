@@ -1,5 +1,5 @@
-"""Channels on a realtime connection: clientId enforcement (§12 case 12), channel capability
-(case 13), delivery, echo, presence with SYNC, and message-size limits."""
+"""Channels on a realtime connection: clientId enforcement (RSA8f), channel capability
+(RTL14), delivery, echo, presence with SYNC, and message-size limits."""
 
 from __future__ import annotations
 

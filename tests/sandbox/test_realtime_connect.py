@@ -1,5 +1,5 @@
-"""Realtime connect: ably-protocol.md §12 case 8 (CONNECTED, formats, versions, params) and
-case 9 (connect failures), plus the clientId rules of §6 at connect time."""
+"""Realtime connect: CONNECTED, formats, versions, params (RTN2, RTN6) and connect failures
+(RTN14), plus the clientId rules (RSA7, RSA15) at connect time."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""requestToken: ably-protocol.md §12 cases 1-4 (MAC, round trip, rejections, intersection),
-§3.3 validation order and codes, §9 TTL limits."""
+"""requestToken: the RSA9g MAC, round trip, rejections, capability intersection, the REST
+requestToken validation order and codes, and Ably's TTL limits."""
 
 from __future__ import annotations
 
@@ -228,7 +228,7 @@ async def test_revoked_key_is_40131(sb: Sandbox, http: aiohttp.ClientSession) ->
     assert (status, error_code(body)) == (401, 40131)
 
 
-# -- §9 TTL limits ---------------------------------------------------------------------------
+# -- TTL limits ------------------------------------------------------------------------------
 async def test_ttl_limits_normal_and_revocable(sb: Sandbox, http: aiohttp.ClientSession) -> None:
     ok, _ = await post_token_request(sb, http, signed(sb, ttl=86_400_000).to_dict())
     too_long, body = await post_token_request(sb, http, signed(sb, ttl=86_400_001).to_dict())

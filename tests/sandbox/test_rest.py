@@ -1,5 +1,5 @@
-"""REST routes: /time (§12 case 7), publish and history with the clientId rules (case 12 on REST),
-token auth forms, the error format of §3.1, versions, oversized input, and the DNS-rebinding
+"""REST routes: /time (RSC16), publish and history with the clientId rules (RSL1m, RSA8f),
+token auth forms (RSA3b), error format (TI1), versions, oversized input, and the DNS-rebinding
 guard."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Token revocation and key revocation: ably-protocol.md §12 case 15, §3.5 and §9."""
+"""Token revocation and key revocation (spec RSA17) and the revocable TTL limit."""
 
 from __future__ import annotations
 

@@ -37,30 +37,23 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return built
 
 
+def install(wheel: Path, target: Path) -> Path:
+    """``pip install --target`` the wheel alone (its dependencies are in this venv already)."""
+    pip = [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target"]
+    subprocess.run([*pip, str(target), str(wheel)], check=True, timeout=120, capture_output=True)
+    return target
+
+
 def test_wheel_contains_the_resources(wheel: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     assert "tokenlab/resources/samples/ably-jwt.txt" in names
+    assert "tokenlab/resources/docs/compatibility.md" in names
     assert any(n.startswith("tokenlab/resources/icons/") and n.endswith(".svg") for n in names)
+    assert "tokenlab/resources/lessons/08-token-request.toml" in names
 
 
 def test_installed_wheel_finds_resources_inside_the_package(wheel: Path, tmp_path: Path) -> None:
-    target = tmp_path / "site"
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--no-deps",
-            "--target",
-            str(target),
-            str(wheel),
-        ],
-        check=True,
-        timeout=120,
-        capture_output=True,
-    )
+    target = install(wheel, tmp_path / "site")
     code = (
         "from tokenlab.core.resources import resource_path;"
         "from tokenlab.core.samples import load_sample;"
@@ -80,3 +73,25 @@ def test_installed_wheel_finds_resources_inside_the_package(wheel: Path, tmp_pat
     path, head = result.stdout.splitlines()
     assert Path(path).is_relative_to(target / "tokenlab" / "resources")
     assert head == "eyJ"
+
+
+def test_the_wheel_declares_the_tokenlab_command_and_it_runs(wheel: Path, tmp_path: Path) -> None:
+    """``pip install tokenlab`` gives a ``tokenlab`` command: the entry point the wheel declares
+    resolves in the installed wheel and runs a CLI command."""
+    with zipfile.ZipFile(wheel) as archive:
+        (name,) = [n for n in archive.namelist() if n.endswith(".dist-info/entry_points.txt")]
+        entry_points = archive.read(name).decode()
+    assert "[console_scripts]\ntokenlab = tokenlab.cli:main" in entry_points
+    target = install(wheel, tmp_path / "site")
+    code = "import sys; from tokenlab.cli import main; sys.exit(main())"
+    result = subprocess.run(
+        [sys.executable, "-c", code, "inspect", "appId.keyId:secret"],
+        timeout=60,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(target)},
+        cwd=tmp_path,
+        check=False,
+    )
+    assert result.returncode in (0, 1), result.stderr
+    assert "API key" in result.stdout

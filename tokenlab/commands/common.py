@@ -8,21 +8,22 @@ shown masked (``appId.keyId:••••``).
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
 import functools
 import os
-import signal
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any, TextIO, cast
+from typing import TYPE_CHECKING, Any, TextIO, cast
 
 from tokenlab.core import safetext
 from tokenlab.core.errors import UserError
 from tokenlab.core.findings import Finding, Severity
 from tokenlab.core.keys import ApiKey
 from tokenlab.core.safetext import escape_surrogates
+
+if TYPE_CHECKING:
+    import asyncio  # only the long-running commands (sandbox, watch) need it
 
 EXIT_OK = 0
 EXIT_ERRORS = 1  # the token or request has errors
@@ -227,6 +228,9 @@ def new_parser(
 @contextlib.contextmanager
 def stop_on_signals(stop: asyncio.Event) -> Iterator[None]:
     """While inside, Ctrl-C and SIGTERM set ``stop`` (where the platform allows it)."""
+    import asyncio
+    import signal
+
     loop = asyncio.get_running_loop()
     installed: list[signal.Signals] = []
     for sig in (signal.SIGINT, signal.SIGTERM):

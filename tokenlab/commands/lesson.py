@@ -90,14 +90,15 @@ def run_list(args: argparse.Namespace) -> int:
     if args.json:
         print_json([_summary(x) for x in lessons.lessons])
         return EXIT_OK
-    theme = None
+    themes: dict[str, list[Lesson]] = {}  # in the order each theme first appears, as in the tab
     for lesson in lessons.lessons:
-        if lesson.theme != theme:
-            theme = lesson.theme
-            sys.stdout.write(f"\n{theme}\n")
-        origin = "" if lesson.builtin else "  (yours)"
-        sys.stdout.write(f"  {lesson.id:<24} {lesson.title}{origin}\n")
-        sys.stdout.write(f"  {'':<24} concepts: {', '.join(lesson.concepts)}\n")
+        themes.setdefault(lesson.theme, []).append(lesson)
+    for theme, members in themes.items():
+        sys.stdout.write(f"\n{theme}\n")
+        for lesson in members:
+            origin = "" if lesson.builtin else "  (yours)"
+            sys.stdout.write(f"  {lesson.id:<24} {lesson.title}{origin}\n")
+            sys.stdout.write(f"  {'':<24} concepts: {', '.join(lesson.concepts)}\n")
     return EXIT_OK
 
 
@@ -129,7 +130,8 @@ def run_run(args: argparse.Namespace) -> int:
     started = time.monotonic()
     results = asyncio.run(_run(chosen, None if args.json else sys.stdout))
     elapsed = time.monotonic() - started
-    ok = all(r["ok"] for r in results)
+    # --all also vouches for every lesson file: one that did not load is a failure too
+    ok = all(r["ok"] for r in results) and not (args.all and lessons.errors)
     if args.json:
         print_json({"ok": ok, "elapsed_s": round(elapsed, 2), "lessons": results})
     else:
@@ -160,7 +162,9 @@ async def _run(lessons: list[Lesson], out: TextIO | None) -> list[dict[str, Any]
 
 def _intro(lesson: Lesson, out: TextIO) -> None:
     out.write(f"\n━━ {lesson.title} [{lesson.id}]\n")
-    for para in lesson.explanation.split("\n\n"):
+    for n, para in enumerate(lesson.explanation.split("\n\n")):
+        if n:
+            out.write("\n")
         out.write(
             textwrap.fill(" ".join(para.split()), 92, initial_indent="   ", subsequent_indent="   ")
         )

@@ -8,6 +8,7 @@ this machine's network addresses, or ``--classroom-host ADDR``): they open its j
 clientId and tokens (never a key secret), and the instructor-only routes answer only on loopback
 or with the instructor credential printed in the banner. The store lives under the user data dir
 (``TOKENLAB_DATA_DIR`` overrides) unless ``--db`` says otherwise; ``--reset`` starts afresh.
+``--tls`` serves HTTPS/WSS with a certificate kept in the data dir and prints how to trust it.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from typing import TextIO
 from tokenlab.commands.common import new_parser, stop_on_signals
 from tokenlab.core import paths
 from tokenlab.core.errors import UserError
-from tokenlab.sandbox import Sandbox, SandboxConfig, SandboxEvent
+from tokenlab.sandbox import Sandbox, SandboxConfig, SandboxEvent, tls
 from tokenlab.sandbox.classroom import local_addresses
 from tokenlab.sandbox.httpwire import is_local_name
 from tokenlab.sandbox.snippets import Endpoint, js_key_snippet, python_key_snippet
@@ -61,6 +62,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         action="append",
         metavar="ADDR",
         help="address attendees connect to (repeatable; default: this machine's addresses)",
+    )
+    p.add_argument(
+        "--tls",
+        action="store_true",
+        help="serve HTTPS and WSS with a certificate made on first use in the data dir "
+        "(prints how to trust it); needed for Basic auth with a key from the SDKs",
     )
     p.add_argument(
         "--clock-skew",
@@ -120,19 +127,24 @@ async def serve(
     path = db_path(args)
     if args.reset:
         reset_store(path)
+    certificate = None
+    if getattr(args, "tls", False):
+        certificate = tls.ensure_certificate(paths.data_dir(), (args.host,))
     config = SandboxConfig(
         host=args.host,
         port=args.port,
         db_path=path,
         allow_remote=remote,
         reauth_lead_ms=args.reauth_lead_ms,
+        tls_cert=str(certificate.cert) if certificate else None,
+        tls_key=str(certificate.key) if certificate else None,
         clock_skew_ms=args.clock_skew,
     )
     stop = stop or asyncio.Event()
     async with Sandbox(config) as sb:
         if args.classroom or args.classroom_host:
             await sb.open_classroom(args.classroom_host or local_addresses())
-        print_banner(sb, path, out, as_json=args.json)
+        print_banner(sb, path, out, as_json=args.json, certificate=certificate)
         sb.subscribe(lambda event: print_event(event, out, as_json=args.json))
         with stop_on_signals(stop):
             await stop.wait()
@@ -140,7 +152,14 @@ async def serve(
     return 0
 
 
-def print_banner(sb: Sandbox, db: str, out: TextIO, *, as_json: bool) -> None:
+def print_banner(
+    sb: Sandbox,
+    db: str,
+    out: TextIO,
+    *,
+    as_json: bool,
+    certificate: tls.Certificate | None = None,
+) -> None:
     keys = {label: key.full() for label, key in sb.demo_keys.items()}
     room = sb.classroom
     if as_json:
@@ -150,6 +169,7 @@ def print_banner(sb: Sandbox, db: str, out: TextIO, *, as_json: bool) -> None:
             "db": db,
             "keys": keys,
             "admin_token": sb.admin_token,
+            "tls_cert": str(certificate.cert) if certificate else None,
             "clock_skew_ms": sb.settings.clock_skew_ms,
         }
         if room.open:
@@ -167,6 +187,11 @@ def print_banner(sb: Sandbox, db: str, out: TextIO, *, as_json: bool) -> None:
         "/auth/token)",
         "",
         *classroom_lines(sb),
+        *(
+            ["TLS: trust the sandbox's certificate", *certificate.trust_lines(), ""]
+            if certificate
+            else []
+        ),
         "Keys of the demo app:",
         *(f"  {label:<10} {full}" for label, full in keys.items()),
         "",
@@ -175,6 +200,10 @@ def print_banner(sb: Sandbox, db: str, out: TextIO, *, as_json: bool) -> None:
         "Events (Ctrl-C to stop):",
     ]
     print("\n".join(lines), file=out, flush=True)
+
+
+def tls_lines(certificate: tls.Certificate) -> list[str]:
+    return ["TLS: trust the sandbox's certificate", *certificate.trust_lines(), ""]
 
 
 def classroom_lines(sb: Sandbox) -> list[str]:
@@ -200,9 +229,16 @@ def client_snippets(sb: Sandbox, key: str) -> list[str]:
         "ably-js (Node ES module: save as sandbox.mjs, run `node sandbox.mjs`):",
         *_indent(js_key_snippet(ep, key)),
         "",
-        "ably-python (save as sandbox.py). NOTE: ably-python 3.1.4 ignores `port` for realtime",
-        "and dials port 80 (ably/ably-python#567); the snippet patches the transport.",
-        "For REST over http use AblyRest(..., use_token_auth=True): Basic auth is refused (40103).",
+        "ably-python (save as sandbox.py). NOTE: ably-python 3.1.4 ignores the port for",
+        "realtime and dials the default one (ably/ably-python#567); the snippet patches that.",
+        *(
+            []
+            if ep.tls
+            else [
+                "For REST over http use AblyRest(..., use_token_auth=True): Basic auth is "
+                "refused there (40103)."
+            ]
+        ),
         *_indent(python_key_snippet(ep, key)),
     ]
 

@@ -1,9 +1,9 @@
 """Ably JWTs: lenient decoding (no verification), HS256 verification, minting.
 
-Owns the byte-exact Ably JWT format of ably-protocol.md §5: JOSE header
+Owns the byte-exact Ably JWT format Ably documents: JOSE header
 ``{"typ":"JWT","alg":"HS256","kid":keyName}``, ``iat``/``exp`` in seconds, the capability as a JSON
-*string*, and the embedded-token form (§5.4). Ably JWTs are built here with ``hmac`` directly so
-the header and claim order are exactly as documented (the §5.3 example reproduces byte for byte);
+*string*, and the embedded-token form. Ably JWTs are built here with ``hmac`` directly so
+the header and claim order are exactly as documented (tests/core/test_jwt.py checks a golden JWT);
 JWTs with other algorithms and key types live in ``tokenlab.core.jws`` (pyjwt).
 
 Decoding is lenient on purpose: segments in standard base64 (``+``, ``/``, ``=`` padding), as
@@ -68,7 +68,7 @@ class DecodedJwt:
 
 
 def b64url_encode(data: bytes) -> str:
-    """base64url without padding (RFC 7515 §2)."""
+    """base64url without padding (RFC 7515 section 2)."""
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
 
@@ -266,7 +266,7 @@ def mint_embedded_jwt(
     """Mint an outer HS256 JWT carrying an Ably token (or Ably JWT) under ``x-ably-token``.
 
     By default the inner token goes in the JOSE header; ``in_header=False`` puts it in the
-    claims instead (allowed for unencrypted JWS, §5.4). The outer token is signed with the
+    claims instead (allowed for unencrypted JWS only). The outer token is signed with the
     customer's own ``outer_secret``, which Ably never sees.
     """
     if not inner_token.strip():

@@ -1,13 +1,13 @@
 """Ably capabilities: parsing, validation, canonical form, matching and intersection.
 
-A capability maps resource patterns to operation lists (ably-protocol.md §4). Resources are
+A capability maps resource patterns to operation lists (Ably's capability docs). Resources are
 channel patterns made of ``:``-separated segments where ``*`` replaces a whole segment: a trailing
 ``*`` matches one or more segments, a ``*`` elsewhere exactly one, and ``*`` alone every channel
 (but not queues or metachannels). ``[queue]…`` and ``[meta]…`` qualify other resource kinds and
 ``[*]*`` matches everything.
 
-The intersection algorithm is not published by Ably; ``Capability.intersect`` implements the one
-in §4.5 of our reference, which reproduces every documented and tested example.
+The intersection algorithm is not published by Ably; ``Capability.intersect`` implements one
+that reproduces every documented and tested example of Ably's capability determination.
 """
 
 from __future__ import annotations
@@ -236,7 +236,7 @@ class Capability:
         return {resource: list(ops) for resource, ops in self.grants}
 
     def canonical(self) -> str:
-        """Compact JSON with sorted resources and operations (ably-protocol.md §2.3, §4.4)."""
+        """Compact JSON with sorted resources and operations (Ably's canonical form)."""
         return json.dumps(self.to_dict(), separators=(",", ":"), ensure_ascii=False)
 
     def allows(self, channel: str, operation: str) -> str | None:

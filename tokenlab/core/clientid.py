@@ -1,6 +1,6 @@
 """clientId rules: which identity a set of credentials gives, and what it may do with it.
 
-From ably-protocol.md §6 (spec RSA7, RSA8f, RSA15, TD6, RTP8): a token clientId of ``None`` means
+From spec RSA7, RSA8f, RSA15, TD6 and RTP8: a token clientId of ``None`` means
 anonymous and barred from claiming any clientId; ``"*"`` is a wildcard that may claim any clientId
 per operation but has no identity of its own; any other string is an identified client whose id
 is enforced and implied. Basic auth without a clientId is unidentified but may set any clientId.

@@ -1,4 +1,4 @@
-"""Why would Ably reject this TokenRequest? (ably-protocol.md §2, §3.3)
+"""Why would Ably reject this TokenRequest? (RSA9g; REST requestToken checks)
 
 ``request_findings`` checks what needs no key: timestamp window (40104), nonce length, ttl units
 and limits (40003), capability and clientId validity. ``diagnose_token_request`` adds the MAC:

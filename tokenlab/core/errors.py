@@ -5,7 +5,7 @@ failure caused by input (a malformed key, a bad MAC, an HTTP 4xx, an Ably error 
 shown inline next to the input; everything else is a bug and reaches the error reporter.
 
 ``AblyError`` is a ``UserError`` that carries an Ably error code. Its HTTP status defaults to the
-one Ably reports for that code (``ABLY_CODES``, from ably-common via our protocol reference §10).
+one Ably reports for that code (``ABLY_CODES``, from ably-common's errors.json).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Any
 
 HELP_URL = "https://help.ably.io/error/{code}"
 
-# Ably error code -> (HTTP status, one-line meaning). From ably-protocol.md §10 and §7.
+# Ably error code -> (HTTP status, one-line meaning). From ably-common's error codes.
 ABLY_CODES: dict[int, tuple[int, str]] = {
     40000: (400, "Bad request"),
     40001: (400, "Invalid request body (also: JWT iat in the future)"),

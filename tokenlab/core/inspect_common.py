@@ -140,7 +140,7 @@ def check_issued(iat_ms: int, now_ms: int, b: ReportBuilder, *, field_name: str)
 
 
 def check_lifetime(ttl_ms: int, b: ReportBuilder, *, what: str = "token") -> None:
-    """TTL limits (ably-protocol.md §9): 24 h, 1 h for revocable keys; 40003 beyond."""
+    """Ably's token TTL limits: 24 h, 1 h for revocable keys; 40003 beyond."""
     b.lifetime_ms = ttl_ms
     if ttl_ms <= 0:
         b.add(

@@ -1,4 +1,4 @@
-"""Inspecting JWTs: Ably JWTs (§5.1-5.2), embedded-token JWTs (§5.4), other JWTs and JWEs."""
+"""Inspecting JWTs: Ably JWTs, Ably embedded-token JWTs, other JWTs and JWEs."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Ably API keys: ``appId.keyId:keySecret`` (ably-protocol.md §1).
+"""Ably API keys: ``appId.keyId:keySecret`` (spec RSA11).
 
 The key *name* (``appId.keyId``) is public: it appears in URLs, TokenRequests and as the JWT
 ``kid``. The *secret* is private and never appears in ``repr``, ``str``, logs or exceptions; the

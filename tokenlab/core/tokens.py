@@ -1,4 +1,4 @@
-"""TokenParams, TokenRequest and TokenDetails, and TokenRequest signing (ably-protocol.md §2).
+"""TokenParams, TokenRequest and TokenDetails, and TokenRequest signing (TK1, TE1-6, TD1-7, RSA9g).
 
 The MAC is ``base64(HMAC-SHA256(utf8(secret), utf8(sign_text)))`` where the sign text is six
 fields each followed by ``\\n`` (the last one too); absent, null, empty or zero fields sign as an
@@ -84,7 +84,7 @@ def sign_text(
     timestamp: int,
     nonce: str | None,
 ) -> str:
-    """The exact text that is HMAC'd (ably-protocol.md §2.4)."""
+    """The exact text that is HMAC'd (spec RSA9g)."""
     return (
         f"{key_name}\n{ttl or ''}\n{capability or ''}\n{client_id or ''}\n"
         f"{timestamp}\n{nonce or ''}\n"
@@ -264,7 +264,7 @@ def ttl_limit_ms(revocable: bool) -> int:
 
 
 def validate_ttl(ttl: int | None, *, revocable: bool = False) -> int:
-    """The TTL a server issues for ``ttl`` (None -> 60 min); 40003 when out of range (§9)."""
+    """The TTL a server issues for ``ttl`` (None -> 60 min); 40003 when out of range."""
     if ttl is None or ttl == 0:
         effective = DEFAULT_TTL_MS
     elif ttl < 0:

@@ -1,7 +1,7 @@
 """The Ably wire vocabulary and frame codecs shared by the realtime client and the sandbox.
 
-This module owns the ProtocolMessage vocabulary of ably-protocol.md §7.2 (action numbers,
-PresenceMessage actions, flag bits) and the frame codecs of §7.1: a ProtocolMessage as a
+This module owns the ProtocolMessage vocabulary of spec TR2-TR4 (action numbers,
+PresenceMessage actions, flag bits) and the frame codecs of RTN2a: a ProtocolMessage as a
 compact JSON text frame or a msgpack binary frame, and back. It is side-independent and pure
 Python: what a bad frame turns into (the client's AblyError, the sandbox's ERROR reply) and how
 actions and flags are named for display live in tokenlab.realtime.protocol and
@@ -26,7 +26,7 @@ PROTOCOL_VERSION = 6
 
 
 class Action(IntEnum):
-    """ProtocolMessage actions (§7.2, verified numbers)."""
+    """ProtocolMessage actions (spec TR2, verified numbers)."""
 
     HEARTBEAT = 0
     ACK = 1
@@ -53,7 +53,7 @@ class Action(IntEnum):
 
 
 class PresenceAction(IntEnum):
-    """PresenceMessage actions (§7.2)."""
+    """PresenceMessage actions (Ably protocol spec)."""
 
     ABSENT = 0
     PRESENT = 1
@@ -67,7 +67,7 @@ PRESENCE_ACTION_CODES: dict[str, int] = {name: code for code, name in PRESENCE_A
 
 
 class Flag:
-    """ProtocolMessage flag bits (§7.2, bit n set means flags & 2**n): state and channel modes."""
+    """ProtocolMessage flag bits (TR3, bit n set means flags & 2**n): state and channel modes."""
 
     HAS_PRESENCE = 1 << 0
     HAS_BACKLOG = 1 << 1
@@ -138,7 +138,7 @@ def _interned(value: Any, depth: int = 4) -> Any:
 def decode_frame(
     raw: str | bytes, *, intern_keys: bool = False, strict_map_key: bool = True
 ) -> Frame:
-    """Text frames are JSON, binary frames msgpack (§7.1); the result has str keys.
+    """Text frames are JSON, binary frames msgpack (RTN2a); the result has str keys.
 
     ``intern_keys`` shares repeated keys (for frames that are kept); ``strict_map_key=False``
     accepts non-string msgpack map keys. Anything undecodable raises FrameDecodeError.

@@ -4,7 +4,8 @@ Expected failures (``UserError``) are shown inline by the widget that caused the
 is a bug. The reporter hooks ``sys.excepthook`` (exceptions raised in Qt slots land there), the
 asyncio loop's exception handler (exceptions in callbacks and never-awaited tasks), and Qt's own
 message handler (Qt warnings go to ``logging`` under the ``qt`` logger). It keeps every report so
-``--selftest`` and tests can fail on them, and opens one non-modal details dialog.
+``--selftest`` and tests can fail on them, and opens one non-modal details dialog
+(``widgets.error_dialog``).
 """
 
 from __future__ import annotations
@@ -18,11 +19,12 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QMessageLogContext, QObject, QtMsgType, Signal, qInstallMessageHandler
-from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QDialog, QLabel, QPlainTextEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QWidget
 
 if TYPE_CHECKING:
     import asyncio
+
+    from tokenlab.gui.widgets.error_dialog import ErrorDialog
 
 log = logging.getLogger("tokenlab")
 qt_log = logging.getLogger("qt")
@@ -50,43 +52,6 @@ def qt_message_handler(mode: QtMsgType, context: QMessageLogContext, message: st
     qt_log.log(_QT_LEVELS.get(mode, logging.WARNING), "%s%s", message, where)
 
 
-class ErrorDialog(QDialog):
-    """Non-modal: shows the latest unexpected error with its traceback and a copy button."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("tokenlab: unexpected error")
-        self.setModal(False)
-        self._summary = QLabel(wordWrap=True)
-        self._summary.setAccessibleName("Error summary")
-        self._details = QPlainTextEdit(readOnly=True)
-        self._details.setAccessibleName("Error details")
-        from PySide6.QtWidgets import QDialogButtonBox  # only when an error shows: not at start-up
-
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        copy = buttons.addButton("Copy details", QDialogButtonBox.ButtonRole.ActionRole)
-        copy.clicked.connect(self._copy)
-        buttons.rejected.connect(self.close)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self._summary)
-        layout.addWidget(self._details)
-        layout.addWidget(buttons)
-        self.resize(640, 400)
-
-    def show_report(self, report: ErrorReport, count: int) -> None:
-        extra = f" ({count} errors this session)" if count > 1 else ""
-        self._summary.setText(
-            f"<b>Something went wrong inside tokenlab{extra}.</b><br>{report.summary}<br>"
-            "This is a bug: the details below help to fix it. You can keep working."
-        )
-        self._details.setPlainText(report.details)
-        self.show()
-        self.raise_()
-
-    def _copy(self) -> None:
-        QGuiApplication.clipboard().setText(self._details.toPlainText())
-
-
 class ErrorReporter(QObject):
     """Collects unexpected errors; logs them and (when ``show_dialogs``) shows a dialog."""
 
@@ -112,8 +77,11 @@ class ErrorReporter(QObject):
         self.error_reported.emit(report)
         if self.show_dialogs:
             if self._dialog is None:
+                # imported with the first error: the dialog's widgets cost start-up time
+                from tokenlab.gui.widgets.error_dialog import ErrorDialog
+
                 self._dialog = ErrorDialog(self.dialog_parent())
-            self._dialog.show_report(report, len(self.reports))
+            self._dialog.show_report(summary, details, len(self.reports))
         return report
 
     # hooks -----------------------------------------------------------------------------------

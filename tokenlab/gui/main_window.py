@@ -10,19 +10,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QMimeData, Qt, QTimer, Signal
-from PySide6.QtGui import (
-    QAction,
-    QActionGroup,
-    QCloseEvent,
-    QDragEnterEvent,
-    QDropEvent,
-    QGuiApplication,
-    QKeySequence,
-    QShortcut,
-    QShowEvent,
-)
+from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QActionGroup, QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -37,9 +28,16 @@ from tokenlab.core.errors import UserError
 from tokenlab.core.settings import THEMES, TIME_FORMATS
 from tokenlab.gui import theme
 from tokenlab.gui.context import AppContext
-from tokenlab.gui.tabs import TabEntry, TabPage, TabSpec, available_tabs
+from tokenlab.gui.tabs import TAB_ENTRIES, TabEntry
 from tokenlab.gui.widgets.files import read_dropped_text
 from tokenlab.gui.widgets.status_bar import AppStatusBar
+
+if TYPE_CHECKING:  # only annotations here: each Qt class costs start-up time when first touched
+    from PySide6.QtCore import QMimeData
+    from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QShowEvent
+    from PySide6.QtWidgets import QDialog
+
+    from tokenlab.gui.tabs.base import TabPage, TabSpec
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +54,7 @@ class MainWindow(QMainWindow):
         self._shown_once = False
         self.close_was_requested = False  # set by closeEvent (amain may start after it)
         self._profiles_dialog: QDialog | None = None
+        self._compatibility: QDialog | None = None
         self.setWindowTitle("tokenlab")
         self.setWindowIcon(theme.icon("tokenlab"))
         self.setAcceptDrops(True)
@@ -63,7 +62,7 @@ class MainWindow(QMainWindow):
         self.tabs.setAccessibleName("Main tabs")
         self.setCentralWidget(self.tabs)
         self.pages: dict[str, TabPage] = {}  # the pages built so far
-        entries = available_tabs() if specs is None else [TabEntry.from_spec(s) for s in specs]
+        entries = TAB_ENTRIES if specs is None else tuple(TabEntry.from_spec(s) for s in specs)
         self._entries = {entry.tab_id: entry for entry in entries}
         self._hosts: dict[str, QWidget] = {}
         for entry in entries:
@@ -93,7 +92,7 @@ class MainWindow(QMainWindow):
         entry, host = self._entries.get(tab_id), self._hosts.get(tab_id)
         if entry is None or host is None:
             return None
-        page = entry.load().create(self.ctx)
+        page = entry.load().create(self.ctx)  # the first use imports the tab's module
         layout = host.layout()
         assert layout is not None
         layout.addWidget(page)
@@ -104,17 +103,26 @@ class MainWindow(QMainWindow):
     def tab_ids(self) -> list[str]:
         return list(self._entries)
 
-    def finish_startup(self) -> None:
-        """After the first frame: what is slow and not needed to show the window."""
-        self.status.update_secrets()  # imports keyring
-        self.build_remaining_pages()
+    def show_first_page(self) -> None:
+        """Build the current tab's page: called once the empty window has been painted."""
+        page = self.current_page()
+        if page is not None:
+            page.tab_shown()
 
-    def build_remaining_pages(self) -> None:
-        """Build the pages not shown yet, one per event-loop pass (after the first frame)."""
-        missing = [t for t in self._entries if t not in self.pages]
+    def finish_startup(self) -> None:
+        """Once the loop runs: what is slow and not needed to show the window."""
+        self.status.update_secrets()  # imports keyring
+        self.build_pages_after_start()
+
+    def build_pages_after_start(self) -> None:
+        """Build the pages that must exist from the start (``build_after_start``) though not
+        shown yet, one per event-loop pass; the others wait until their tab is first shown."""
+        missing = [
+            t for t, e in self._entries.items() if e.build_after_start and t not in self.pages
+        ]
         if missing:
             self.page(missing[0])
-            QTimer.singleShot(0, self.build_remaining_pages)
+            QTimer.singleShot(0, self.build_pages_after_start)
 
     def _build_status_bar(self) -> None:
         self.status = AppStatusBar(self.ctx, self)
@@ -132,8 +140,10 @@ class MainWindow(QMainWindow):
     ) -> QAction:
         action = menu.addAction(text)
         action.triggered.connect(slot)
-        if shortcut is not None:
+        if isinstance(shortcut, str):
             action.setShortcut(QKeySequence(shortcut))
+        elif shortcut is not None:  # all the platform's keys for it (Copy: Ctrl+C and Ctrl+Ins)
+            action.setShortcuts(shortcut)
         return action
 
     def _build_menus(self) -> None:
@@ -163,6 +173,7 @@ class MainWindow(QMainWindow):
         self.lessons_action = self._action(
             self.help_menu, "&Lessons", lambda: self.show_tab("lessons")
         )
+        self._action(self.help_menu, "Sandbox &compatibility", self.open_compatibility)
         self.help_menu.addSeparator()
         self._action(self.help_menu, "&Keyboard shortcuts…", self.show_shortcuts, "Ctrl+/")
         self._action(self.help_menu, "&About tokenlab…", self.show_about)
@@ -207,7 +218,6 @@ class MainWindow(QMainWindow):
         for index, tab_id in enumerate(self.tab_ids[:MAX_TABS_WITH_SHORTCUT]):
             shortcut = QShortcut(QKeySequence(f"Ctrl+{index + 1}"), self)
             shortcut.activated.connect(lambda t=tab_id: self.show_tab(t))
-        self.tabs.currentChanged.connect(self._on_tab_changed)
 
     def _connect_context(self) -> None:
         self.ctx.show_tab_requested.connect(self.show_tab)
@@ -220,8 +230,10 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(QByteArray.fromBase64(settings.window_geometry.encode("ascii")))
         else:
             self.resize(1200, 760)
-        self.show_tab(settings.last_tab)
-        self.current_page()  # build the page shown first (the others follow lazily)
+        host = self._hosts.get(settings.last_tab)
+        if host is not None:  # selected, not built: show_first_page builds it after a paint
+            self.tabs.setCurrentWidget(host)
+        self.tabs.currentChanged.connect(self._on_tab_changed)
         self.large_font_action.setChecked(settings.large_font)
         self.mask_action.setChecked(settings.mask_secrets)
         self.time_actions[settings.time_format].setChecked(True)
@@ -328,6 +340,15 @@ class MainWindow(QMainWindow):
         # non-modal (no exec, no window modality): keys can be managed while working
         self._profiles_dialog.show()
         self._profiles_dialog.raise_()
+
+    def open_compatibility(self) -> None:
+        """Help > Sandbox compatibility: what the sandbox implements and how it differs."""
+        if self._compatibility is None:
+            from tokenlab.gui.widgets.doc_viewer import DocViewer
+
+            self._compatibility = DocViewer("compatibility.md", "Sandbox compatibility", self)
+        self._compatibility.show()
+        self._compatibility.raise_()
 
     # Qt overrides ------------------------------------------------------------------------------
 

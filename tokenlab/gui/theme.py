@@ -3,29 +3,23 @@
 The three parts of a token keep the same colours everywhere (editor, tables, sign texts):
 ``PART_COLOURS`` holds a light-palette and a dark-palette variant of each, both readable on the
 window background. Severity (error / warning / info / ok) has one icon and one colour. Icons are
-SVG files in ``resources/icons`` loaded by path and recoloured for the palette at paint time.
-``apply_theme`` switches between the desktop's scheme, light and dark (View > Theme).
+SVG files in ``resources/icons`` loaded by path and recoloured for the palette at paint time
+(``widgets.palette_icons``). ``apply_theme`` follows the desktop's scheme or forces light or dark
+(View > Theme). ``mask`` is the stable last-4 mask of ``core.masking``.
 """
 
 from __future__ import annotations
 
 import functools
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from PySide6.QtCore import QByteArray, QRect, QSize, Qt
-from PySide6.QtGui import (
-    QColor,
-    QFont,
-    QFontDatabase,
-    QGuiApplication,
-    QIcon,
-    QIconEngine,
-    QPainter,
-    QPalette,
-    QPixmap,
-)
+from PySide6.QtCore import QSize
+from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication, QWidget
+
+if TYPE_CHECKING:
+    from PySide6.QtGui import QColor, QFont, QPalette
 
 from tokenlab.core import paths
 from tokenlab.core.masking import MASK, mask_secret
@@ -49,14 +43,17 @@ SEVERITY_COLOURS: dict[str, tuple[str, str]] = {
     "ok": ("#2e7d32", "#81c784"),
 }
 LARGE_FONT_FACTOR = 1.4
-NEUTRAL, NEUTRAL_ON_DARK = "#6b7280", "#c3c8d0"  # the icon set's grey, and its dark variant
-_ENGINES: list[QIconEngine] = []
-_dark_applied = False
 
 _base_point_size: float | None = None
 
 
+# QColor, QPalette, QFontDatabase and QStyle are imported where used: wrapping a Qt class (and
+# its enums) costs start-up time when first touched, and the first frame needs none of them.
+
+
 def is_dark(palette: QPalette | None = None) -> bool:
+    from PySide6.QtGui import QPalette
+
     palette = palette or QGuiApplication.palette()
     window = palette.color(QPalette.ColorRole.Window)
     text = palette.color(QPalette.ColorRole.WindowText)
@@ -64,6 +61,8 @@ def is_dark(palette: QPalette | None = None) -> bool:
 
 
 def _pick(pair: tuple[str, str], palette: QPalette | None) -> QColor:
+    from PySide6.QtGui import QColor
+
     return QColor(pair[1] if is_dark(palette) else pair[0])
 
 
@@ -76,6 +75,8 @@ def severity_colour(severity: str, palette: QPalette | None = None) -> QColor:
 
 
 def muted_colour(palette: QPalette | None = None) -> QColor:
+    from PySide6.QtGui import QPalette
+
     palette = palette or QGuiApplication.palette()
     return palette.color(QPalette.ColorRole.PlaceholderText)
 
@@ -85,61 +86,19 @@ def _icon_dir() -> Path:
     return paths.resource("icons")
 
 
-class _PaletteIconEngine(QIconEngine):
-    """Renders an SVG icon for the current palette: the neutral grey of the icon set becomes a
-    light grey on dark palettes, so icons stay visible whatever the theme (read at paint time,
-    so a theme change reaches every icon already shown)."""
-
-    def __init__(self, svg: bytes) -> None:
-        super().__init__()
-        self._svg = svg
-        self._cache: dict[tuple[bool, int, int, int], QPixmap] = {}
-
-    def pixmap(self, size: QSize, mode: QIcon.Mode, state: QIcon.State) -> QPixmap:
-        dark = is_dark()
-        key = (dark, size.width(), size.height(), int(mode.value))
-        cached = self._cache.get(key)
-        if cached is not None:
-            return cached
-        from PySide6.QtSvg import QSvgRenderer
-
-        data = self._svg.replace(NEUTRAL.encode(), NEUTRAL_ON_DARK.encode()) if dark else self._svg
-        pixmap = QPixmap(size)
-        pixmap.fill(Qt.GlobalColor.transparent)
-        painter = QPainter(pixmap)
-        if mode == QIcon.Mode.Disabled:
-            painter.setOpacity(0.4)
-        QSvgRenderer(QByteArray(data)).render(painter)
-        painter.end()
-        self._cache[key] = pixmap
-        return pixmap
-
-    def paint(self, painter: QPainter, rect: QRect, mode: QIcon.Mode, state: QIcon.State) -> None:
-        painter.drawPixmap(rect, self.pixmap(rect.size(), mode, state))
-
-    def clone(self) -> QIconEngine:
-        twin = _PaletteIconEngine(self._svg)
-        _ENGINES.append(twin)  # C++ owns the clone's use; Python must keep its half alive
-        return twin
-
-
 @functools.cache
 def icon(name: str) -> QIcon:
     """``resources/icons/<name>.svg`` as a palette-aware QIcon (empty if the file is missing)."""
     path = _icon_dir() / f"{name}.svg"
     if not path.is_file():
         return QIcon()
-    engine = _PaletteIconEngine(path.read_bytes())
-    _ENGINES.append(engine)  # keep the Python side alive as long as the cached icon
-    return QIcon(engine)
+    from tokenlab.gui.widgets.palette_icons import palette_icon
+
+    return palette_icon(path.read_bytes())
 
 
 def severity_icon(severity: str) -> QIcon:
     return icon(severity if severity in SEVERITY_COLOURS else "info")
-
-
-# QStyle is imported where used: wrapping it (its many enums) costs ~5 ms, and the first frame
-# does not need it.
 
 
 def small_icon_size(widget: QWidget | None = None) -> QSize:
@@ -160,6 +119,8 @@ def spacing(widget: QWidget | None = None) -> int:
 
 def mono_font() -> QFont:
     """The monospace font for tokens, sign texts and JSON, at the current font scale."""
+    from PySide6.QtGui import QFontDatabase
+
     font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
     font.setPointSizeF(QApplication.font().pointSizeF())
     return font
@@ -171,6 +132,8 @@ def set_text_colour(widget: QWidget, colour: QColor | None, *, bold: bool = Fals
     Not a stylesheet: a stylesheet fixes the widget's font, so the presenter font toggle
     would no longer reach it.
     """
+    from PySide6.QtGui import QPalette
+
     palette = widget.palette()
     default = QGuiApplication.palette().color(QPalette.ColorRole.WindowText)
     palette.setColor(QPalette.ColorRole.WindowText, colour or default)
@@ -202,7 +165,12 @@ def apply_font_scale(app: QApplication, large: bool) -> None:
             refresh()
 
 
+_dark_applied = False
+
+
 def system_prefers_dark() -> bool:
+    from PySide6.QtCore import Qt
+
     return QGuiApplication.styleHints().colorScheme() == Qt.ColorScheme.Dark
 
 

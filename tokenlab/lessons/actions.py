@@ -43,6 +43,7 @@ class RunState:
     env: LessonEnv
     tokens: dict[str, str] = field(default_factory=dict)
     connections: list[str] = field(default_factory=list)
+    auth: dict[str, AuthConfig] = field(default_factory=dict)  # each connection's current auth
     saved_settings: dict[str, int] = field(default_factory=dict)
 
     def token(self, name: str) -> str:
@@ -110,9 +111,10 @@ async def connect(state: RunState, p: Mapping[str, Any]) -> ActionResult:
     if name in manager:
         await manager.remove(name)
     try:
+        auth = _auth(state, p)
         options = ClientOptions(
             endpoint=state.env.endpoint,
-            auth=_auth(state, p),
+            auth=auth,
             client_id=p.get("client_id_option"),
             query_time=p.get("query_time", False),
             timeouts=LESSON_TIMEOUTS,
@@ -120,6 +122,7 @@ async def connect(state: RunState, p: Mapping[str, Any]) -> ActionResult:
         manager.add(name, options)
     except UserError as exc:
         return failed(exc)
+    state.auth[name] = auth
     if name not in state.connections:
         state.connections.append(name)
     return ActionResult()
@@ -158,11 +161,12 @@ async def enter_presence(state: RunState, p: Mapping[str, Any]) -> ActionResult:
 async def authorize(state: RunState, p: Mapping[str, Any]) -> ActionResult:
     try:
         conn = state.connection(p["connection"])
-        cfg = conn.auth.config
+        cfg = state.auth.get(conn.name, conn.options.auth)
         cid, cap, ttl = p.get("client_id"), p.get("capability"), p.get("ttl_ms")
         if isinstance(cfg, IssuerAuth):
             changes = {"client_id": cid, "capability": cap, "ttl_ms": ttl}
             cfg = replace(cfg, **{k: v for k, v in changes.items() if v is not None})
+            state.auth[conn.name] = cfg
             await conn.authorize(auth=cfg)
         else:
             await conn.authorize(TokenParams(ttl=ttl, capability=cap, client_id=cid))

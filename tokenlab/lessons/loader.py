@@ -183,7 +183,31 @@ def _steps(r: _Reader) -> tuple[Step, ...]:
         if not isinstance(item, dict):
             raise r.fail(f"steps[{i}]", "must be a table ([[steps]])")
         steps.append(_step(_Reader(r.file, item, f"steps[{i}].")))
+    _check_references(r, steps)
     return tuple(steps)
+
+
+def _check_references(r: _Reader, steps: Sequence[Step]) -> None:
+    """A step may only use a connection an earlier step opened and a token an earlier step
+    saved: caught here rather than halfway through a class."""
+    connections: set[str] = set()
+    tokens: set[str] = set()
+    for i, step in enumerate(steps):
+        p = step.params
+        conn = p.get("connection")
+        if step.action == "connect":
+            connections.add(str(conn))
+        elif conn is not None and conn not in connections:
+            raise r.fail(f"steps[{i}].connection", f"no earlier step connects {conn!r}")
+        token = p.get("token")
+        uses_token = step.action != "connect" or p.get("auth") == "token"
+        if token is not None and uses_token and token not in tokens:
+            raise r.fail(f"steps[{i}].token", f"no earlier step saves a token as {token!r}")
+        if "save_as" in p:
+            tokens.add(p["save_as"])
+        bad_path = not str(p.get("auth_url", "/")).startswith("/")
+        if step.action == "connect" and bad_path:
+            raise r.fail(f"steps[{i}].auth_url", "must be a path on the sandbox, like /auth/jwt")
 
 
 def _step(r: _Reader) -> Step:

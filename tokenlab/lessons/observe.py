@@ -29,6 +29,8 @@ from tokenlab.realtime.events import (
 )
 from tokenlab.sandbox.config import SandboxEvent
 
+KEEP_EVENTS = 20_000  # per feed; far more than one step ever needs
+
 
 @dataclass
 class ActionResult:
@@ -57,6 +59,7 @@ class Observer:
     realtime: list[Event] = field(default_factory=list)
     sandbox: list[SandboxEvent] = field(default_factory=list)
     first_ids: dict[str, str] = field(default_factory=dict)
+    _sandbox_base: int = 0  # how many sandbox events were dropped from the front
     _changed: asyncio.Event = field(default_factory=asyncio.Event)
     _stops: list[Callable[[], None]] = field(default_factory=list)
 
@@ -70,13 +73,18 @@ class Observer:
         self._stops.clear()
 
     def mark(self) -> Mark:
-        return Mark(self.manager.events.next_seq, len(self.sandbox))
+        return Mark(self.manager.events.next_seq, self._sandbox_base + len(self.sandbox))
+
+    def sandbox_since(self, mark: Mark) -> list[SandboxEvent]:
+        return self.sandbox[max(0, mark.sandbox_index - self._sandbox_base) :]
 
     def forget(self, connection: str) -> None:
         self.first_ids.pop(connection, None)
 
     def _on_event(self, event: Event) -> None:
         self.realtime.append(event)
+        if len(self.realtime) > KEEP_EVENTS:  # a lesson left open for hours stays bounded
+            del self.realtime[: KEEP_EVENTS // 2]
         body = event.body
         name = event.connection
         connected = isinstance(body, StateChanged) and body.current == "connected"
@@ -88,6 +96,9 @@ class Observer:
 
     def _on_sandbox(self, event: SandboxEvent) -> None:
         self.sandbox.append(event)
+        if len(self.sandbox) > KEEP_EVENTS:  # a classroom's renewals must not pile up
+            self._sandbox_base += KEEP_EVENTS // 2
+            del self.sandbox[: KEEP_EVENTS // 2]
         self._changed.set()
 
     async def changed(self, timeout_s: float) -> None:
@@ -137,6 +148,7 @@ class Context:
     mark: Mark
     connection: str | None
     result: ActionResult | None
+    checks: dict[int, Any] = field(default_factory=dict)  # the runner's verdicts so far
 
 
 def check(exp: Expectation, ctx: Context) -> tuple[bool, str]:
@@ -165,7 +177,7 @@ def _error_code(value: Any, ctx: Context) -> tuple[bool, str]:
         codes.append(ctx.result.error_code)
     for event in ctx.observer.events_since(ctx.mark, ctx.connection):
         codes += _error_codes(event)
-    codes += [e.code for e in ctx.observer.sandbox[ctx.mark.sandbox_index :] if e.code]
+    codes += [e.code for e in ctx.observer.sandbox_since(ctx.mark) if e.code]
     unique = list(dict.fromkeys(codes))
     return value in unique, ", ".join(map(str, unique)) or "no error"
 
@@ -204,7 +216,7 @@ def _identity(value: Any, ctx: Context) -> tuple[bool, str]:
 
 def _event(value: Any, ctx: Context) -> tuple[bool, str]:
     kinds = [e.kind for e in ctx.observer.events_since(ctx.mark, ctx.connection)]
-    kinds += [e.kind for e in ctx.observer.sandbox[ctx.mark.sandbox_index :]]
+    kinds += [e.kind for e in ctx.observer.sandbox_since(ctx.mark)]
     seen = ", ".join(dict.fromkeys(k for k in kinds if not k.startswith("frame")))
     return value in kinds, seen or "nothing"
 
@@ -246,8 +258,11 @@ def _capability(value: Any, ctx: Context) -> tuple[bool, str]:
 
 
 def _token_kind(value: Any, ctx: Context) -> tuple[bool, str]:
+    from tokenlab.core.report import TokenKind
+
     kind = ctx.result.token_kind if ctx.result else None
-    return kind == value, kind or "no token"
+    shown = TokenKind(kind).display_name if kind in set(TokenKind) else kind
+    return kind == value, shown or "no token"
 
 
 def _token_client_id(value: Any, ctx: Context) -> tuple[bool, str]:
@@ -261,9 +276,7 @@ def _claims_present(value: Any, ctx: Context) -> tuple[bool, str]:
 
 
 def _auth_request(value: Any, ctx: Context) -> tuple[bool, str]:
-    seen = [
-        e.data for e in ctx.observer.sandbox[ctx.mark.sandbox_index :] if e.kind == "auth.server"
-    ]
+    seen = [e.data for e in ctx.observer.sandbox_since(ctx.mark) if e.kind == "auth.server"]
     for data in seen:
         if _matches(value, data):
             return True, _describe_request(data)

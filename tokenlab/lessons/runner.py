@@ -19,6 +19,10 @@ from tokenlab.lessons.env import LessonEnv
 from tokenlab.lessons.model import Expectation, Lesson, Step
 from tokenlab.lessons.observe import ActionResult, Context, Observer, check
 
+ACTION_ONLY = frozenset({"outcome", "token_kind", "token_client_id", "claims_present"})
+# Steps someone can do elsewhere (the Sandbox tab, an attendee, the server's own timers).
+BY_HAND = frozenset({"revoke", "drop_network", "set_clock_skew", "set_reauth_lead", "wait"})
+
 POLL_S = 0.25  # re-check conditions that change without an event (rare) this often
 
 
@@ -63,6 +67,7 @@ class LessonRun:
         self.observer = Observer(env.manager)
         self.observer.start(env.sandbox.subscribe)
         self.done: dict[int, StepDone] = {}
+        self.watching: int | None = None  # the step watch_step is observing, if any
 
     @property
     def next_index(self) -> int:
@@ -82,39 +87,72 @@ class LessonRun:
                 yield item
 
     async def run_step(self, index: int) -> AsyncIterator[Progress]:
+        """Do the step's action, then await its expectations (each until the step's timeout)."""
         step = self.lesson.steps[index]
         started = time.monotonic()
         yield StepStarted(index, step)
         mark = self.observer.mark()
         result = await self._act(step)
         ctx = Context(self.observer, mark, step.connection, result)
-        pending = list(enumerate(step.expectations))
-        checks: dict[int, Check] = {}
-        deadline = started + step.timeout_ms / 1000
+        async for item in self._await_checks(index, ctx, started + step.timeout_ms / 1000):
+            yield item
+        yield self._finish(index, ctx, started)
+
+    def watchable(self, index: int) -> bool:
+        """Can the step be done by hand elsewhere in the app (its expectations are all about
+        what can be observed, none about the result of the lesson's own action)?"""
+        steps = self.lesson.steps
+        if not 0 <= index < len(steps) or not steps[index].expectations:
+            return False
+        step = steps[index]
+        return step.action in BY_HAND and not any(e.name in ACTION_ONLY for e in step.expectations)
+
+    async def watch_step(self, index: int) -> AsyncIterator[Progress]:
+        """Do nothing, and tick the step's expectations as someone does the step by hand
+        (in another tab, or an attendee); ends when every one is met (cancel to stop)."""
+        started = time.monotonic()
+        ctx = Context(
+            self.observer, self.observer.mark(), self.lesson.steps[index].connection, None
+        )
+        self.watching = index
+        try:
+            async for item in self._await_checks(index, ctx, None):
+                yield item
+        finally:
+            self.watching = None
+        yield self._finish(index, ctx, started)
+
+    async def _await_checks(
+        self, index: int, ctx: Context, deadline: float | None
+    ) -> AsyncIterator[Progress]:
+        pending = list(enumerate(self.lesson.steps[index].expectations))
+        ctx.checks = {}
         while pending:
             for n, exp in list(pending):
                 met, seen = check(exp, ctx)
                 if met:
                     pending.remove((n, exp))
-                    checks[n] = Check(exp, True, seen)
-                    yield CheckDone(index, checks[n])
-            left = deadline - time.monotonic()
+                    ctx.checks[n] = Check(exp, True, seen)
+                    yield CheckDone(index, ctx.checks[n])
+            left = POLL_S if deadline is None else deadline - time.monotonic()
             if not pending or left <= 0:
                 break
             await self.observer.changed(min(left, POLL_S))
         for n, exp in pending:
-            checks[n] = Check(exp, False, check(exp, ctx)[1])
-            yield CheckDone(index, checks[n])
-        ordered = tuple(checks[n] for n in range(len(step.expectations)))
+            ctx.checks[n] = Check(exp, False, check(exp, ctx)[1])
+            yield CheckDone(index, ctx.checks[n])
+
+    def _finish(self, index: int, ctx: Context, started: float) -> StepDone:
+        ordered = tuple(ctx.checks[n] for n in range(len(self.lesson.steps[index].expectations)))
         done = StepDone(
             index,
             all(c.met for c in ordered),
             ordered,
-            result,
+            ctx.result or ActionResult(message="done by hand"),
             (time.monotonic() - started) * 1000,
         )
         self.done[index] = done
-        yield done
+        return done
 
     async def _act(self, step: Step) -> ActionResult:
         try:

@@ -1,10 +1,10 @@
 """Credentials for one connection: Basic auth or a token, and how to get a new token.
 
 The ``Authenticator`` owns the auth configuration, the default TokenParams, the current token and
-the server-time offset (queryTime, §8.3). ``obtain()`` runs the provider (key signing +
+the server-time offset (queryTime, RSA9d). ``obtain()`` runs the provider (key signing +
 requestToken, authUrl, authCallback, built-in issuer), bounded by ``realtimeRequestTimeout``,
 and reports the result as a ``TokenObtained`` event. Provider failures are wrapped the way
-SDKs do (§7.7): ``AuthProviderError`` 80019 with status 403 when the provider said 403 (-> the
+SDKs do (RSA4c-d): ``AuthProviderError`` 80019 with status 403 when the provider said 403 (-> the
 connection fails), 401 otherwise (-> retry); a literal token that must be replaced -> 40171.
 """
 
@@ -164,7 +164,7 @@ class Authenticator:
         )
 
     def query_params(self) -> dict[str, str]:
-        """``key=`` for Basic auth, else the token parameter (§7.1)."""
+        """``key=`` for Basic auth, else the token parameter (RTN2e, RSA3c)."""
         if self.uses_basic:
             assert isinstance(self._config, KeyAuth)
             return {"key": self._config.key.full()}

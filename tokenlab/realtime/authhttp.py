@@ -1,6 +1,6 @@
 """HTTP the realtime client needs for auth: ``GET /time``, ``POST /keys/{name}/requestToken``
-(both from the one REST client, ``realtime.rest.AblyRest``) and the authUrl request (§3.2, §3.3,
-§8.1), through one httpx client.
+(both from the one REST client, ``realtime.rest.AblyRest``) and the authUrl request (RSC16, RSA8,
+RSA8c), through one httpx client.
 
 Every request is reported as an ``HttpExchange`` event (with the URL as sent; secrets are
 redacted only when a session is exported). Failures become AblyErrors with the REST client's

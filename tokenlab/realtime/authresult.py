@@ -1,4 +1,4 @@
-"""What an auth provider handed back, read the way the SDKs read it (ably-protocol §8.2).
+"""What an auth provider handed back, read the way the SDKs read it (RSA8c, RSA4f, TO3j5).
 
 An authUrl response is interpreted by its Content-Type (``application/json`` -> TokenDetails,
 recognised by ``issued``, or TokenRequest, by ``keyName``; ``text/plain`` / ``application/jwt``
@@ -88,7 +88,7 @@ def interpret_callback_result(value: object) -> AuthResult:
 
 
 def interpret_auth_url_response(response: httpx.Response) -> AuthResult:
-    """Read an authUrl response by status, then Content-Type (§8.2)."""
+    """Read an authUrl response by status, then Content-Type (RSA8c)."""
     if not response.is_success:
         raise error_from_response(response, "authUrl")
     content_type = response.headers.get("content-type", "").lower()

@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import itertools
 import logging
-import secrets
 import time
 from collections.abc import Callable, Coroutine, Mapping
 from typing import Any, TypeVar
@@ -42,6 +40,7 @@ from tokenlab.realtime.events import (
 from tokenlab.realtime.machine import ConnectionMachine, StateListener
 from tokenlab.realtime.options import AuthConfig, ClientOptions, KeyAuth
 from tokenlab.realtime.pending import PendingMessages
+from tokenlab.realtime.pings import Pings
 from tokenlab.realtime.protocol import ErrorInfo
 from tokenlab.realtime.runloop import RunLoop
 from tokenlab.realtime.state import TERMINAL, StateTracker, state_error
@@ -85,8 +84,7 @@ class Connection:
         self._background: set[asyncio.Task[Any]] = set()
         self._pending_auth: asyncio.Future[None] | None = None
         self._renew_lock = asyncio.Lock()
-        self._pings: dict[str, asyncio.Future[None]] = {}
-        self._ping_ids = itertools.count(1)
+        self._pings = Pings()
 
     # -- read-only view ----------------------------------------------------------------------
 
@@ -235,36 +233,18 @@ class Connection:
     async def ping(self, timeout_ms: int | None = None) -> float:
         """HEARTBEAT with an id, answered by the server with the same id (RTN13); ms."""
         await self.wait_connected()
-        ping_id = f"{secrets.token_hex(4)}{next(self._ping_ids)}"
-        fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._pings[ping_id] = fut
-        started = time.monotonic()
         ms = timeout_ms or self.options.timeouts.realtime_request_timeout
-        try:
-            await self.send({"action": Action.HEARTBEAT, "id": ping_id})
-            async with asyncio.timeout(ms / 1000):
-                await fut
-        except TimeoutError:
-            raise AblyError(50003, f"No HEARTBEAT answer within {ms} ms", status=504) from None
-        finally:
-            self._pings.pop(ping_id, None)
-        return (time.monotonic() - started) * 1000
+        return await self._pings.ping(self.send, ms)
 
     def on_heartbeat(self, msg: Mapping[str, Any]) -> None:
-        fut = self._pings.pop(str(msg.get("id")), None)
-        if fut is not None and not fut.done():
-            fut.set_result(None)
+        self._pings.answer(msg)
 
     def lost(self, reason: ErrorInfo) -> None:
         """The transport went away: fail what waited on it (pings, an in-band AUTH). Messages
         awaiting an ACK are kept for the resend (RTN19a) and fail with the state (RTN7e)."""
-        waiting = [*self._pings.values()]
-        if self._pending_auth is not None:
-            waiting.append(self._pending_auth)
-        self._pings.clear()
-        for fut in waiting:
-            if not fut.done():
-                fut.set_exception(reason.to_exception())
+        self._pings.fail_all(reason)
+        if self._pending_auth is not None and not self._pending_auth.done():
+            self._pending_auth.set_exception(reason.to_exception())
 
     # -- background work ---------------------------------------------------------------------
 

@@ -59,7 +59,7 @@ MARKERS: dict[MarkerKind, str] = {
     "disconnect": "disconnect",
     "revocation": "revoked",
     "refusal": "refused",
-    "warning": "token error",
+    "warning": "warning",
     "error": "error",
 }
 REVOCATION_CODES = frozenset({40141, 40131})
@@ -96,11 +96,21 @@ def error_marker(error: ErrorInfo | None, prefix: str = "") -> Marker:
     return ("warning" if is_token_error(error.code) else "error"), label
 
 
+def span(ms: float) -> str:
+    """A duration as people say it: ``250 ms``, ``1.5 s``, ``59 s``, ``4 min 10 s``."""
+    ms = abs(ms)
+    if ms < 1:
+        return "under 1 ms"
+    if 1000 <= ms < 10_000:
+        return f"{ms / 1000:.1f} s"
+    return duration(round(ms))
+
+
 def expiry_text(expires_ms: int | None, at_ms: int) -> str:
     if expires_ms is None:
         return "expiry unknown (opaque token)"
     left = expires_ms - at_ms
-    return f"expires in {duration(left)}" if left >= 0 else f"expired {duration(-left)} ago"
+    return f"expires in {span(left)}" if left >= 0 else f"expired {span(left)} ago"
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,8 +175,10 @@ def _state_summary(body: StateChanged, _at: int) -> str:
         text = "update (still connected)"
     else:
         text = f"{body.previous} → {body.current}"
-    if body.retry_in_ms is not None:
-        text += f", retry in {duration(body.retry_in_ms)}"
+    if body.retry_in_ms == 0:
+        text += ", retrying at once"
+    elif body.retry_in_ms is not None:
+        text += f", retry in {span(body.retry_in_ms)}"
     return text + err_text(body.reason)
 
 
@@ -216,9 +228,8 @@ def _renewal_started_marker(body: RenewalStarted) -> Marker:
 
 
 def _renewal_succeeded(body: RenewalSucceeded, at: int) -> str:
-    took = duration(round(body.duration_ms)) if body.duration_ms >= 1 else "under 1 ms"
     return (
-        f"renewal succeeded ({TRIGGERS[body.trigger]}) in {took}, "
+        f"renewal succeeded ({TRIGGERS[body.trigger]}) in {span(body.duration_ms)}, "
         f"{expiry_text(body.expires_ms, at)}"
     )
 
@@ -246,7 +257,7 @@ def _presence_summary(body: PresenceReceived, _at: int) -> str:
 
 def _http_summary(body: HttpExchange, _at: int) -> str:
     status = str(body.status) if body.status is not None else "no response"
-    took = duration(round(body.elapsed_ms)) if body.elapsed_ms >= 1 else "under 1 ms"
+    took = span(body.elapsed_ms)
     return f"{body.method} {short(body.url, 80)} → {status} ({took}){err_text(body.error)}"
 
 

@@ -23,7 +23,7 @@ from tokenlab.core.wire import PROTOCOL_VERSION, WireFormat
 
 PRODUCTION_HOST = "main.realtime.ably.net"
 
-# What an authCallback may return (§8.2): a token string, TokenDetails, TokenRequest, or a dict
+# What an authCallback may return (TO3j5): a token string, TokenDetails, TokenRequest, or a dict
 # holding either; sync or async.
 AuthCallbackResult = str | TokenDetails | TokenRequest | Mapping[str, Any]
 AuthCallback = Callable[[TokenParams], AuthCallbackResult | Awaitable[AuthCallbackResult]]
@@ -122,7 +122,7 @@ class TokenAuth:
 
 @dataclass(frozen=True)
 class AuthUrlAuth:
-    """authUrl fetched with httpx; the response is read by content type (§8.2)."""
+    """authUrl fetched with httpx; the response is read by content type (RSA8c)."""
 
     auth_url: str
     auth_method: Literal["GET", "POST"] = "GET"

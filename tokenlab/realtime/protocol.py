@@ -1,6 +1,6 @@
 """Client-side wire framing: action and flag names, ErrorInfo, and frames for the inspector.
 
-The shared vocabulary and codecs (ably-protocol.md §7.2) live in tokenlab.core.wire; this module
+The shared vocabulary and codecs (spec TR2-TR4) live in tokenlab.core.wire; this module
 adds what the client needs on top: display names for actions and flags, the ErrorInfo value, and
 decoding that turns a bad frame into AblyError 40000. It knows nothing about connections.
 """
@@ -99,7 +99,7 @@ class ErrorInfo:
 
 
 def decode_frame(raw: str | bytes) -> dict[str, Any]:
-    """Text frames are JSON, binary frames msgpack (§7.1). Malformed input -> AblyError 40000."""
+    """Text frames are JSON, binary frames msgpack (RTN2a). Malformed input -> AblyError 40000."""
     try:
         return wire.decode_frame(raw, intern_keys=True)
     except wire.FrameDecodeError as exc:

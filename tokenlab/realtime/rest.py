@@ -17,6 +17,7 @@ from typing import Any, Literal, cast
 
 import httpx
 
+from tokenlab.core import timefmt
 from tokenlab.core.errors import AblyError, UserError
 from tokenlab.core.keys import ApiKey
 from tokenlab.core.tokens import TokenDetails, TokenParams, TokenRequest, create_token_request
@@ -61,11 +62,11 @@ class RevokeOutcome:
     error: str | None = None  # "40000 message" when this target failed
 
     def describe(self) -> str:
+        """``clientId:alice: revoked, applies at 14:03:07 CET`` (never a raw epoch)."""
         if self.error:
             return f"{self.target}: failed ({self.error})"
-        return f"{self.target}: revoked" + (
-            f", applies at {self.applies_at}" if self.applies_at is not None else ""
-        )
+        when = f", applies at {timefmt.local(self.applies_at)}" if self.applies_at else ""
+        return f"{self.target}: revoked{when}"
 
 
 def check_targets(targets: Sequence[str]) -> None:

@@ -1,4 +1,4 @@
-"""The WebSocket transport: builds the connect URL (§7.1), opens the socket with websockets,
+"""The WebSocket transport: builds the connect URL (RTN2), opens the socket with websockets,
 and sends and receives ProtocolMessages, reporting every frame as an event.
 
 A ``Transport`` is one socket's life. It raises ``TransportClosedError`` (with an Ably
@@ -51,7 +51,7 @@ def connect_params(
     agent: str,
     extra: Mapping[str, str],
 ) -> dict[str, str]:
-    """The WebSocket query parameters in the order ably-js sends them (§7.1)."""
+    """The WebSocket query parameters in the order ably-js sends them (RTN2)."""
     params: dict[str, str] = dict(auth)
     if client_id is not None:
         params["clientId"] = client_id

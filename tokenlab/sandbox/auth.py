@@ -2,8 +2,8 @@
 
 ``Authenticator`` turns what a client presents (a ``key=`` query value, a Basic or Bearer
 header, an ``accessToken``) into ``Credentials``: the key it rests on, the effective capability,
-the token's clientId and lifetime. Every refusal is an ``AblyError`` with the code of
-ably-protocol.md §5.2, §7.4 and §10; the checks follow §5.2's order for JWTs. Revocation state
+the token's clientId and lifetime. Every refusal is an ``AblyError`` with the code Ably uses
+(ably-common, RTN14); the JWT checks follow Ably's documented order. Revocation state
 comes from ``revocation.RevocationIndex``.
 """
 
@@ -103,7 +103,7 @@ class Authenticator:
     def from_key(self, text: str, *, unknown_code: int = 40101, status: int = 401) -> Credentials:
         """A full ``appId.keyId:secret`` (realtime ``key=``, REST Basic auth).
 
-        Unknown keys are 40101 on realtime and 401/40400 on REST (§11.18)."""
+        Unknown keys are 40101 on realtime and 401/40400 on REST, as Ably answers."""
         key = _parse_key(text)
         record = self._store.key(key.name)
         if record is None:
@@ -122,7 +122,7 @@ class Authenticator:
 
     # -- tokens -----------------------------------------------------------------------------
     def from_bearer(self, value: str) -> Credentials:
-        """Bearer credential: raw (contains '.') or standard base64 of the token (§3.4)."""
+        """Bearer credential: raw (contains '.') or standard base64 of the token (RSA3b)."""
         value = value.strip()
         if "." not in value:
             try:
@@ -230,7 +230,7 @@ class Authenticator:
         key_cap = parse_capability(key.capability)
         raw = claims.get(CLAIM_CAPABILITY)
         if raw is None:
-            return key_cap  # §11.13: a missing x-ably-capability means the key's capability
+            return key_cap  # no x-ably-capability claim means the key's capability
         if not isinstance(raw, str):
             # UNCERTAIN: Ably specifies a JSON *string*; an object is refused rather than guessed.
             raise fail(40144, f"Invalid JWT: {CLAIM_CAPABILITY} must be a JSON string.")
@@ -242,11 +242,11 @@ class Authenticator:
             raise fail(40144, f"Invalid JWT: {CLAIM_TOKEN} must be a token string.")
         creds = self.from_token(inner, nested=True)
         if decoded.claims.get("exp") is not None:
-            exp = _claim_ms(decoded.claims, "exp")  # 40144 unless a finite number (§5.4)
+            exp = _claim_ms(decoded.claims, "exp")  # 40144 unless a finite number
             if exp <= self._now_ms():
                 raise fail(40142, "Token expired (the outer JWT's exp has passed).")
             if creds.expires is not None and exp > creds.expires:
-                # UNCERTAIN: Ably rejects this case (§5.4) but documents no code; 40144 suggested.
+                # UNCERTAIN: Ably documents rejecting this case but no code; 40144 suggested.
                 raise fail(
                     40144,
                     "Invalid JWT: the outer exp is later than the embedded token's expiry.",

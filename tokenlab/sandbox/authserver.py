@@ -1,4 +1,4 @@
-"""The demo auth server: plays "your server" for authUrl lessons (ably-protocol.md §8).
+"""The demo auth server: plays "your server" for authUrl lessons (spec RSA8c).
 
 Routes (GET or POST; parameters from the query string and a form or JSON body):
 

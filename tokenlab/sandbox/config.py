@@ -50,9 +50,11 @@ class SandboxConfig:
     max_idle_interval_ms: int = 15_000
     connection_state_ttl_ms: int = 120_000
     presence_leave_ms: int = 15_000  # a dropped connection's members leave after this (RTP17)
+    tls_cert: str | None = None  # PEM certificate and key (``tls.ensure_certificate``): HTTPS
+    tls_key: str | None = None  # and WSS on the one port instead of HTTP and WS
     now_ms: NowMs = field(default=system_now_ms)
     provision_demo: bool = True
-    revocation_margin_ms: int = 30_000  # allowReauthMargin delay (§3.5: "about 30 s")
+    revocation_margin_ms: int = 30_000  # allowReauthMargin delay (RSA17 docs: "about 30 s")
     max_message_size: int = 65_536
     max_frame_size: int = 524_288
     tick_ms: int = 100  # resolution of reauth / expiry / revocation enforcement

@@ -7,6 +7,7 @@ hub and the realtime session registry.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from aiohttp import web
@@ -38,7 +39,7 @@ class Context:
         self.issuer = TokenIssuer(store, self.now_ms, self.events, config.rand)
         self.hub = ChannelHub(
             self.now_ms,
-            lambda: self.new_id(6),
+            functools.partial(generate_id, 6, rand=config.rand),
             history_max_bytes=config.history_max_bytes,
             history_max_channels=config.history_max_channels,
         )

@@ -6,7 +6,7 @@
   ``keepalive_timeout`` also ends connections that never finish their request headers.
 - ``FrameGuard``: sits in front of aiohttp's WebSocket reader and reads only frame headers. A
   client frame that is not masked is a protocol error that closes the connection (RFC 6455
-  §5.1); a message announced larger than the limit is reported before its payload is buffered,
+  sec. 5.1); a message announced larger than the limit is reported before its payload is buffered,
   so the caller can answer ERROR 40009 rather than aiohttp's bare close.
 """
 
@@ -46,6 +46,17 @@ def parse_error_response(exc: BaseException | None, message: str | None) -> web.
 
 
 class _Handler(RequestHandler):
+    """Per-connection protocol: Ably errors for parse failures, and a hook that puts a
+    FrameGuard in front of the WebSocket reader when the route asks for one."""
+
+    frame_guard: FrameGuard | None = None
+
+    def set_parser(self, parser: Any, data_received_cb: Callable[[], None] | None = None) -> None:
+        guard, self.frame_guard = self.frame_guard, None
+        if guard is not None:
+            parser = guard.wrap(parser)  # before any byte after the handshake is parsed
+        super().set_parser(parser, data_received_cb)
+
     def handle_error(
         self,
         request: Any,
@@ -74,14 +85,25 @@ class SandboxRunner(web.AppRunner):
 class FrameGuard:
     """Wraps aiohttp's WebSocket payload parser; scans client frame headers as bytes arrive."""
 
-    def __init__(self, inner: Any, limit: int, on_violation: Callable[[Violation], None]) -> None:
-        self._inner = inner
+    def __init__(self, limit: int) -> None:
+        self._inner: Any = None
         self._limit = limit
-        self._on_violation = on_violation
+        self._on_violation: Callable[[Violation], None] | None = None
+        self._pending: Violation | None = None
         self._header = bytearray()
         self._skip = 0  # payload bytes of the current frame still to pass
         self._message = 0  # bytes of the current (possibly fragmented) data message
         self.tripped = False
+
+    def wrap(self, inner: Any) -> FrameGuard:
+        self._inner = inner
+        return self
+
+    def arm(self, on_violation: Callable[[Violation], None]) -> None:
+        """Report violations to ``on_violation`` from now on (and one that came before)."""
+        self._on_violation = on_violation
+        if self._pending is not None:
+            on_violation(self._pending)
 
     def feed_eof(self) -> Any:
         return self._inner.feed_eof()
@@ -128,7 +150,10 @@ class FrameGuard:
 
     def _trip(self, violation: Violation) -> None:
         self.tripped = True
-        self._on_violation(violation)
+        if self._on_violation is None:
+            self._pending = violation  # during the handshake: reported once armed
+        else:
+            self._on_violation(violation)
 
     def end_input(self) -> None:
         """Stop reading: the receive loop sees the end of input and the handler winds down
@@ -136,14 +161,11 @@ class FrameGuard:
         self._inner.feed_eof()
 
 
-def guard_frames(
-    request: web.Request, limit: int, on_violation: Callable[[Violation], None]
-) -> FrameGuard | None:
-    """Put a FrameGuard in front of the WebSocket reader of a prepared ``request``."""
+def guard_frames(request: web.Request, limit: int) -> FrameGuard | None:
+    """Ask for a FrameGuard in front of the WebSocket reader; call before ``ws.prepare``, then
+    ``arm`` it. None when the request is not served by a ``SandboxRunner``."""
     protocol = request.protocol
-    inner = getattr(protocol, "_payload_parser", None)
-    if inner is None:  # WORKAROUND: aiohttp has no public hook for the WebSocket reader
+    if not isinstance(protocol, _Handler):
         return None
-    guard = FrameGuard(inner, limit, on_violation)
-    protocol._payload_parser = guard
+    guard = protocol.frame_guard = FrameGuard(limit)
     return guard

@@ -2,7 +2,7 @@
 
 - Content negotiation: request bodies in JSON, msgpack or form encoding; responses in the format
   the ``Accept`` header names (JSON by default, msgpack for ``application/x-msgpack``).
-- Error responses exactly as ably-protocol.md §3.1 and sdk-peers.md §6.7 require: an
+- Error responses exactly as Ably's REST API (TI1, HP6) and ably-js require: an
   ``{"error": ErrorInfo}`` body with ``Content-Type: application/json`` (no charset: ably-js
   ignores error bodies otherwise) and ``X-Ably-ErrorCode`` / ``X-Ably-ErrorMessage`` headers.
 - ``middlewares``: the DNS-rebinding guard (a ``Host`` or ``Origin`` that is neither loopback
@@ -110,7 +110,7 @@ async def read_body(request: web.Request) -> Any:
 
 
 def client_id_header(request: web.Request) -> str | None:
-    """``X-Ably-ClientId`` is base64(utf8(clientId)) (§1.2)."""
+    """``X-Ably-ClientId`` is base64(utf8(clientId)) (RSA7e2)."""
     value = request.headers.get("X-Ably-ClientId")
     if value is None:
         return None

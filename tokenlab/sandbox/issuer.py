@@ -1,4 +1,4 @@
-"""Issuing tokens: the ``requestToken`` validation of ably-protocol.md §3.3, and direct issue.
+"""Issuing tokens: Ably's documented REST ``requestToken`` validation (RSA8), and direct issue.
 
 ``TokenIssuer.request_token`` runs the checks in the reference's suggested order (body shape,
 app/key, MAC or Basic auth, timestamp window, nonce replay, TTL, clientId, capability,
@@ -50,7 +50,7 @@ class TokenIssuer:
         request: TokenRequest,
         authenticate: Callable[[], Credentials | None],
     ) -> TokenDetails:
-        """Validate a parsed TokenRequest and issue a token (steps 2-10 of §3.3)."""
+        """Validate a parsed TokenRequest and issue a token (requestToken checks 2-10, in order)."""
         if request.signed and not request.nonce:
             raise _err(40001, "A signed TokenRequest needs a nonce.")
         key = self._key_for(path_key_name, request.key_name)
@@ -89,7 +89,7 @@ class TokenIssuer:
         if key is None:
             raise _err(40400, f"No key named {path_key_name!r}.", status=401)
         if body_key_name != path_key_name:
-            # UNCERTAIN: undocumented; 40102 follows ably-java's client-side check (§3.3 row 2).
+            # UNCERTAIN: undocumented; 40102 follows ably-java's client-side keyName check.
             raise _err(
                 40102,
                 f"The TokenRequest's keyName {body_key_name!r} does not match the URL's "

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from aiohttp import web
@@ -52,7 +53,6 @@ class Link:
         self.loop = asyncio.get_running_loop()
         self.last_send = self.loop.time()
         self.closing = False
-        self.close_code = 1000
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._writer(), name="sandbox-link-writer")
@@ -82,15 +82,18 @@ class Link:
         self._queue.put_nowait((data, size))
         self.last_send = self.loop.time()
 
-    def close_after(self, frame: Frame | None = None, *, code: int = 1000) -> None:
+    def close_after(self, frame: Frame | None = None) -> None:
         """Send ``frame`` (if any) after everything queued, then close the WebSocket."""
         if self.closing:
             return
         if frame is not None:
             self.send(frame)
-        self.close_code = code
         self.closing = True
         self._queue.put_nowait(_CLOSE)
+
+    def after_flush(self, callback: Callable[[], None]) -> None:
+        """Call ``callback`` once everything queued so far has been written."""
+        self._queue.put_nowait(callback)
 
     def abort(self) -> None:
         """Drop the connection abruptly (no close frame): the client sees a network failure."""
@@ -124,8 +127,11 @@ class Link:
             while True:
                 item = await self._queue.get()
                 if item is _CLOSE:
-                    await self.ws.close(code=self.close_code)
+                    await self.ws.close()
                     return
+                if callable(item):
+                    item()
+                    continue
                 data, size = item
                 self.queued_bytes -= size
                 if isinstance(data, str):

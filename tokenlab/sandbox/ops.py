@@ -1,6 +1,6 @@
 """Channel operations of a realtime connection: MESSAGE and PRESENCE (ATTACH is in ``attach``).
 
-Rules from ably-protocol.md §4.6, §6 and §7.11: ATTACH without any capability on the channel gets
+Rules from spec RTL14, RSA8f, RTP8 and TR4: ATTACH without any capability on the channel gets
 a channel-scoped ERROR 40160 while the connection stays up; MESSAGE needs ``publish`` (NACK 40160),
 fits in ``maxMessageSize`` (NACK 40009) and obeys the clientId rules (NACK 40012); PRESENCE needs
 ``presence`` (40160) and an identity (91000, or 40012 on a mismatch). Accepted messages are
@@ -43,7 +43,7 @@ def as_ably(exc: UserError) -> AblyError:
 def channel_name(frame: Frame) -> str:
     name = frame.get("channel")
     if not isinstance(name, str) or not name or len(name) > MAX_CHANNEL_NAME:
-        # 40010 "invalid channel name" (ably-common); not in our §10 table, status given here.
+        # 40010 "invalid channel name" (ably-common); not in ABLY_CODES, status given here.
         raise AblyError(40010, f"Invalid channel name {name!r:.80}.", status=400)
     return name
 

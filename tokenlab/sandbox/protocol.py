@@ -1,6 +1,6 @@
 """Server-side realtime framing: frame validation, error frames, and message sizing.
 
-The action numbers, flags and JSON / msgpack codecs (ably-protocol.md §7.1, §7.2) live in
+The action numbers, flags and JSON / msgpack codecs (spec TR2-TR4, RTN2a) live in
 tokenlab.core.wire. Here a frame that does not decode to an object with an integer ``action``
 raises ``AblyError`` 40000 (the caller answers it; the server never crashes on bad input), JSON
 frames carry binary values as base64, and channel-mode flags map to capability operations.

@@ -1,11 +1,11 @@
 """Apps and keys: the demo app made on first start, and the ``POST /apps`` provisioning contract.
 
-The demo app has one key per concept (ably-protocol.md §4, §9): ``full`` ({"*":["*"]}),
+The demo app has one key per concept (capabilities; revocable keys, RSA17): ``full`` ({"*":["*"]}),
 ``subscribe`` ({"*":["subscribe"]}), ``chat`` ({"chat:*":["*"]}) and ``revocable``
 ({"*":["*"]} with revocableTokens). Secrets are shaped like real Ably secrets (no ``.``, ``:`` or
 whitespace), so ably-js accepts the keys.
 
-``create_app`` implements the sandbox provisioning API of §3.6 (the body of
+``create_app`` implements the sandbox provisioning API of spec G2 (the body of
 ``ably-common/test-resources/test-app-setup.json``), so an SDK's own test suite can create its
 test app here: each key's ``capability`` (a JSON string, default all) and ``revocableTokens``,
 namespaces echoed back, and presence fixtures for ``channels[].presence``.
@@ -125,7 +125,7 @@ def _key_spec(raw: Any, index: int) -> KeySpec:
 
 def create_app(ctx: Context, body: Any, *, endpoint: str) -> dict[str, Any]:
     """Provision an app from a ``post_apps`` body; the response matches what ably-js and
-    ably-python read (§3.6), plus ``endpoint``/``port``/``tls`` for local-sandbox mode."""
+    ably-python read (spec G2), plus ``endpoint``/``port``/``tls`` for local-sandbox mode."""
     body = body if body is not None else {}
     if not isinstance(body, Mapping):
         raise AblyError(40001, "The POST /apps body must be an object.")

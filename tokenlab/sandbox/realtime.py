@@ -1,15 +1,16 @@
 """The realtime WebSocket endpoint (``GET /`` with any query): handshake and frame dispatch.
 
-Handshake (ably-protocol.md §7.1-§7.4, sdk-peers.md §7): ``format`` json|msgpack (absent: JSON),
+Handshake (RTN2, RTN6, RTN14): ``format`` json|msgpack (absent: JSON),
 ``v`` 2..6 (else 40017), credentials from ``key``, ``accessToken`` or ``access_token``, the
-``clientId`` rules of §6, ``resume``/``recover`` (§7.8). Success is CONNECTED with full
+``clientId`` rules of RSA7, ``resume``/``recover`` (RTN15b, RTN16). Success is CONNECTED with full
 ``connectionDetails``; failure is ERROR then close. Unknown query parameters are ignored.
 
 Frames: HEARTBEAT is echoed with its ``id``; CLOSE -> CLOSED (state discarded); DISCONNECT ->
-DISCONNECTED (state kept); AUTH re-authenticates in band (§7.6); channel actions live in
-``ops``. A frame that does not decode, or is larger than ``maxFrameSize``, gets ERROR 40000 /
-40009 and the connection closes; an unknown action gets NACK (with ``msgSerial``) or ERROR 40000.
-Nothing a client sends can affect another connection.
+DISCONNECTED (state kept); AUTH re-authenticates in band (RTC8, RTN22); channel actions live in
+``ops``. A frame that does not decode, or is larger than ``maxFrameSize`` (seen in its header
+by ``httpserver.FrameGuard``), gets ERROR 40000 / 40009 and the connection closes; an unmasked
+client frame drops the connection (RFC 6455 section 5.1); an unknown action gets NACK (with
+``msgSerial``) or ERROR 40000. Nothing a client sends can affect another connection.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 
-from aiohttp import WSCloseCode, WSMsgType, web
+from aiohttp import WSMsgType, web
 
 from tokenlab.core.clientid import resolve_identity
 from tokenlab.core.errors import AblyError, UserError, is_token_error
@@ -52,13 +53,13 @@ async def websocket_route(request: web.Request) -> web.StreamResponse:
         return json_response(
             {"service": "tokenlab sandbox", "realtime": "open a WebSocket on this path"}
         )
+    guard = guard_frames(request, ctx.config.max_frame_size)
     await ws.prepare(request)
     fmt, fmt_error = _format(request.query)
     link = Link(ws, request.transport, fmt, max_queue_bytes=ctx.config.max_queue_bytes)
     link.start()
-    guard = guard_frames(
-        request, ctx.config.max_frame_size, lambda v: _on_violation(ctx, link, guard, v)
-    )
+    if guard is not None:
+        guard.arm(lambda violation: _on_violation(ctx, link, guard, violation))
     session: Session | None = None
     try:
         session = handshake(ctx, request.query, link, fmt_error)
@@ -71,20 +72,18 @@ async def websocket_route(request: web.Request) -> web.StreamResponse:
     return ws
 
 
-def _on_violation(ctx: Context, link: Link, guard: FrameGuard | None, violation: Violation) -> None:
+def _on_violation(ctx: Context, link: Link, guard: FrameGuard, violation: Violation) -> None:
     """A client frame broke the framing rules before aiohttp buffered it (see FrameGuard)."""
     if violation == "unmasked":
-        # RFC 6455 §5.1: a server MUST close the connection on an unmasked client frame.
-        link.close_after(code=WSCloseCode.PROTOCOL_ERROR)
-        message = "Closed: the client sent an unmasked frame (RFC 6455 §5.1)."
-        code = None
+        # RFC 6455 section 5.1: a server MUST close the connection on an unmasked client frame.
+        link.abort()
+        message, code = "Closed: the client sent an unmasked frame (RFC 6455 section 5.1).", None
     else:
         limit = ctx.config.max_frame_size
         error = AblyError(40009, f"Frame exceeds maxFrameSize {limit} bytes.", status=400)
-        link.close_after(error_frame(Action.ERROR, error))
+        link.send(error_frame(Action.ERROR, error))
+        link.after_flush(guard.end_input)  # then the receive loop ends and the socket closes
         message, code = f"ERROR 40009: {error.message}", 40009
-    if guard is not None:
-        guard.end_input()
     ctx.events.emit(ev.ERROR, message, code=code)
 
 
@@ -223,7 +222,7 @@ def _protocol_error(ctx: Context, session: Session, link: Link, error: AblyError
     """Connection-level ERROR and close; the session stays resumable.
 
     UNCERTAIN: Ably's answer to an undecodable frame is not documented; a connection-level
-    ERROR is always followed by a close (§7.4), so the client goes FAILED."""
+    ERROR is always followed by a close (RTN14g, RTN15j), so the client goes FAILED."""
     link.close_after(error_frame(Action.ERROR, error))
     ctx.events.emit(
         ev.ERROR,
@@ -282,7 +281,7 @@ def on_auth(ctx: Context, session: Session, link: Link, frame: Frame) -> None:
             error = AblyError(40102, f"Invalid clientId for credentials: {error.message}")
         if is_token_error(error.ably_code):
             # UNCERTAIN: a token error in AUTH is sent as DISCONNECTED (renewable, state kept)
-            # rather than ERROR, so that SDKs renew instead of failing (§7.7).
+            # rather than ERROR, so that SDKs renew instead of failing (RTN22a, RTN15h).
             ctx.sessions.disconnect(session, error)
         else:
             ctx.sessions.fail(session, error)
@@ -312,7 +311,7 @@ def _check_compatible(session: Session, creds: Credentials, client_id: str | Non
             f"Invalid credentials: the new token is for key {creds.key_name}, but this "
             f"connection uses {session.creds.key_name}.",
         )
-    # UNCERTAIN: a connection's clientId never changes once set (§6); an unidentified
+    # UNCERTAIN: a connection's clientId never changes once set (Ably docs); an unidentified
     # connection is also kept unidentified rather than allowed to acquire one in band.
     if client_id != session.identity.client_id:
         raise AblyError(

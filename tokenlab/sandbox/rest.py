@@ -1,10 +1,10 @@
-"""The REST API of the sandbox (ably-protocol.md §3).
+"""The REST API of the sandbox (Ably's REST API: RSC16, RSA8, RSA17).
 
 Routes: ``GET /time``; ``POST /keys/{keyName}/requestToken`` (signed or Basic-authenticated
 TokenRequests in JSON, msgpack or form bodies); ``POST /keys/{keyName}/revokeTokens``;
-``POST /channels/{name}/messages`` (publish with the clientId rules of §6; reads are in
+``POST /channels/{name}/messages`` (publish with the clientId rules of RSL1m; reads are in
 ``rest_channels``); ``POST /apps`` and ``DELETE /apps/{appId}`` (provisioning,
-§3.6). Every route except ``/time``, signed requestToken and ``POST /apps`` takes Basic auth or a
+G2). Every route except ``/time``, signed requestToken and ``POST /apps`` takes Basic auth or a
 token (``Authorization: Bearer`` raw or base64; ``key=`` / ``access_token=`` query fallbacks).
 """
 
@@ -40,7 +40,7 @@ from tokenlab.sandbox.revocation import (
 def api_version(request: web.Request) -> int | None:
     raw = request.headers.get("X-Ably-Version", request.query.get("v"))
     if raw is None:
-        # UNCERTAIN: §3.1 says a missing version is 40017 too; it is accepted here so that
+        # UNCERTAIN: Ably's docs say a missing version is 40017 too; it is accepted here so that
         # curl lessons and authUrl-style clients work. Every SDK sends one.
         return None
     try:
@@ -71,7 +71,7 @@ def credentials(ctx: Context, request: web.Request, *, required: bool = True) ->
     return None
 
 
-def _auth(ctx: Context, request: web.Request) -> tuple[Credentials, Identity]:
+def authenticate(ctx: Context, request: web.Request) -> tuple[Credentials, Identity]:
     creds = credentials(ctx, request)
     assert creds is not None
     identity = resolve_identity(
@@ -94,7 +94,7 @@ async def request_token(request: web.Request) -> web.Response:
     details = ctx.issuer.request_token(
         key_name, token_request, lambda: credentials(ctx, request, required=False)
     )
-    # UNCERTAIN: Ably may answer 201; SDKs accept any 2xx (§3.3), 200 is used.
+    # UNCERTAIN: Ably may answer 201; SDKs accept any 2xx, so 200 is used.
     return respond(request, details.to_dict())
 
 
@@ -156,7 +156,7 @@ def revoke_targets(
     return results
 
 
-def _messages(body: Any) -> list[dict[str, Any]]:
+def messages_of(body: Any) -> list[dict[str, Any]]:
     items = body if isinstance(body, list) else [body]
     if not items or not all(isinstance(m, dict) for m in items):
         raise AblyError(40001, "Publish a message object or a non-empty list of them.")
@@ -181,10 +181,19 @@ async def publish(request: web.Request) -> web.Response:
     ctx = request.app[CONTEXT]
     api_version(request)
     name = request.match_info["name"]
-    creds, identity = _auth(ctx, request)
+    creds, identity = authenticate(ctx, request)
+    items = messages_of(await read_body(request))
+    prefix, ids = publish_messages(ctx, creds, identity, name, items)
+    return respond(request, {"channel": name, "messageId": prefix, "serials": ids}, status=201)
+
+
+def publish_messages(
+    ctx: Context, creds: Credentials, identity: Identity, name: str, items: list[dict[str, Any]]
+) -> tuple[str, list[str]]:
+    """Check, stamp and publish REST messages on one channel (also used by batch publish);
+    returns the messageId prefix and the message ids."""
     if creds.capability.allows(name, "publish") is None:
         raise AblyError(40160, f"Unable to publish to channel {name!r}: not permitted.")
-    items = _messages(await read_body(request))
     size = sum(message_size(m) for m in items)
     if size > ctx.config.max_message_size:
         raise AblyError(40009, f"Maximum message length exceeded ({size} bytes).", status=400)
@@ -202,8 +211,7 @@ async def publish(request: web.Request) -> web.Response:
         message.setdefault("timestamp", now)
         _on_behalf(ctx, creds, message)
     ctx.hub.publish(creds.app_id, name, items, sender=None)
-    ids = [m["id"] for m in items]
-    return respond(request, {"channel": name, "messageId": prefix, "serials": ids}, status=201)
+    return prefix, [m["id"] for m in items]
 
 
 async def create_app(request: web.Request) -> web.Response:

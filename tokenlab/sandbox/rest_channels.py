@@ -17,7 +17,7 @@ from tokenlab.sandbox.context import CONTEXT
 from tokenlab.sandbox.history import HistoryQuery, link_header
 from tokenlab.sandbox.httpwire import respond, wants_msgpack
 from tokenlab.sandbox.protocol import for_json
-from tokenlab.sandbox.rest import _auth, api_version
+from tokenlab.sandbox.rest import api_version, authenticate
 
 
 def _encoded(request: web.Request, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -28,7 +28,7 @@ async def _history(request: web.Request, *, presence: bool) -> web.Response:
     ctx = request.app[CONTEXT]
     api_version(request)
     name = request.match_info["name"]
-    creds, _ = _auth(ctx, request)
+    creds, _ = authenticate(ctx, request)
     if creds.capability.allows(name, "history") is None:
         raise AblyError(40160, f"History of channel {name!r} is not permitted by the capability.")
     query = HistoryQuery.parse(request.query)
@@ -51,7 +51,7 @@ async def presence(request: web.Request) -> web.Response:
     ctx = request.app[CONTEXT]
     api_version(request)
     name = request.match_info["name"]
-    creds, _ = _auth(ctx, request)
+    creds, _ = authenticate(ctx, request)
     if not any(creds.capability.allows(name, op) for op in ("subscribe", "presence")):
         raise AblyError(40160, f"Presence of channel {name!r} is not permitted by the capability.")
     limit = HistoryQuery.parse({"limit": request.query.get("limit", "100")}).limit

@@ -1,4 +1,4 @@
-"""Token revocation (ably-protocol.md §3.5, §9): targets, the in-memory index, BatchResult.
+"""Token revocation (spec RSA17): targets, the in-memory index, BatchResult.
 
 A revocation names a key, a target (``clientId:x``, ``revocationKey:y`` or ``channel:z``), an
 ``issuedBefore`` time and an ``appliesAt`` time (now, or now + the reauth margin). A token is
@@ -22,8 +22,8 @@ if TYPE_CHECKING:
 TARGET_TYPES = ("clientId", "revocationKey", "channel")
 MAX_TARGETS = 100
 MAX_ISSUED_BEFORE_AGE_MS = 3_600_000
-# UNCERTAIN: Ably documents no skew tolerance for a JWT iat "in the future" (§5.2 step 6 says
-# "allow a small skew tolerance"); 5 s keeps honest clients with slightly fast clocks working.
+# UNCERTAIN: Ably documents no skew tolerance for a JWT iat "in the future" (only that a small
+# one is allowed); 5 s keeps honest clients with slightly fast clocks working.
 # The authenticator accepts an iat up to this far ahead, so revocation must reach that far too.
 IAT_TOLERANCE_MS = 5_000
 

@@ -39,6 +39,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 from types import TracebackType
 from typing import Any
 
@@ -50,7 +51,7 @@ from tokenlab.core.issued import IssuedToken
 from tokenlab.core.keys import ApiKey
 from tokenlab.core.tokens import TokenDetails, validate_ttl
 from tokenlab.core.wire import Action
-from tokenlab.sandbox import admin, authserver, provisioning, rest, rest_channels
+from tokenlab.sandbox import admin, authserver, provisioning, rest, rest_batch, rest_channels, tls
 from tokenlab.sandbox import config as ev
 from tokenlab.sandbox.attendees import AttendeeListener
 from tokenlab.sandbox.auth import Credentials, parse_capability
@@ -113,6 +114,7 @@ class Sandbox:
         ctx.events.subscribe(classroom.on_event)
         rest.add_routes(app)
         rest_channels.add_routes(app)
+        rest_batch.add_routes(app)
         authserver.add_routes(app)
         app.router.add_get("/", websocket_route)
         app.router.add_get("/classroom/roster", roster_route)
@@ -125,7 +127,10 @@ class Sandbox:
             keepalive_timeout=cfg.header_timeout_s,  # also ends connections that never finish
         )
         await runner.setup()
-        site = web.TCPSite(runner, cfg.host, cfg.port, backlog=4096)
+        ssl_context = None
+        if cfg.tls_cert and cfg.tls_key:
+            ssl_context = tls.server_context(tls.Certificate(Path(cfg.tls_cert), Path(cfg.tls_key)))
+        site = web.TCPSite(runner, cfg.host, cfg.port, backlog=4096, ssl_context=ssl_context)
         try:
             await site.start()
         except OSError:
@@ -187,11 +192,17 @@ class Sandbox:
 
     @property
     def rest_url(self) -> str:
-        return f"http://{self._url_host}:{self.port}"
+        scheme = "https" if self.tls else "http"
+        return f"{scheme}://{self._url_host}:{self.port}"
 
     @property
     def ws_url(self) -> str:
-        return f"ws://{self._url_host}:{self.port}"
+        scheme = "wss" if self.tls else "ws"
+        return f"{scheme}://{self._url_host}:{self.port}"
+
+    @property
+    def tls(self) -> bool:
+        return bool(self.config.tls_cert and self.config.tls_key)
 
     # -- events -----------------------------------------------------------------------------
     def subscribe(self, callback: Callable[[SandboxEvent], None]) -> Callable[[], None]:

@@ -2,14 +2,14 @@
 
 A ``Session`` is what Ably calls a connection: id, private key, credentials, identity and
 attached channels. Its ``Link`` (the WebSocket) may drop and be replaced by a resume within
-``connectionStateTtl`` (ably-protocol.md §7.8). ``SessionRegistry`` owns all sessions and runs
+``connectionStateTtl`` (RTN15b, RTN15c). ``SessionRegistry`` owns all sessions and runs
 one sweeper task that, every ``tick_ms``:
 
-- sends a protocol HEARTBEAT on any link idle for half of ``maxIdleInterval`` (§7.5);
+- sends a protocol HEARTBEAT on any link idle for half of ``maxIdleInterval`` (RTN23a);
 - sends a server AUTH ``reauth_lead`` (30 s, as Ably) before a token expires when that moment
   was still ahead when the token was presented, and DISCONNECTED 40142 when it expires (RTN22,
   RTN15h); a shorter token gets no hint, only the 40142;
-- enforces revocations whose ``appliesAt`` has arrived (DISCONNECTED 40141, §3.5);
+- enforces revocations whose ``appliesAt`` has arrived (DISCONNECTED 40141, RSA17);
 - makes the presence members of a connection whose transport dropped leave after
   ``presence_leave_ms`` (about 15 s as Ably, or the ``remainPresentFor`` transport param);
 - discards sessions detached for longer than ``connectionStateTtl``.
@@ -143,7 +143,7 @@ class SessionRegistry:
     def resume(
         self, key: str, creds: Credentials, identity: Identity, link: Link
     ) -> tuple[Session | None, AblyError | None]:
-        """The session to resume, or the error to put on a fresh CONNECTED (§7.8)."""
+        """The session to resume, or the error to put on a fresh CONNECTED (RTN15c)."""
         session = self._by_key.get(key)
         if session is None:
             # 80008 for keys of sessions this server discarded (closed or past the TTL; it
@@ -151,7 +151,7 @@ class SessionRegistry:
             if key in self._expired:
                 return None, AblyError(80008, "Unable to recover connection: connection expired.")
             return None, AblyError(80018, "Unable to recover connection: invalid connection key.")
-        # UNCERTAIN: "compatible" is read as same key and same effective clientId (§7.8).
+        # UNCERTAIN: "compatible" is read as same key and same effective clientId (RTN16).
         if session.creds.key_name != creds.key_name or (
             session.identity.client_id != identity.client_id
         ):

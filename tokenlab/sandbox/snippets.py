@@ -63,13 +63,15 @@ class Endpoint:
         return f"{'https' if self.tls else 'http'}://{host}:{self.port}"
 
     def js_options(self) -> str:
+        port = f"tls: true, tlsPort: {self.port}" if self.tls else f"port: {self.port}, tls: false"
         return (
-            f'endpoint: "{self.host}",\n  port: {self.port},\n  tls: {str(self.tls).lower()},\n'
+            f'endpoint: "{self.host}",\n  {port},\n'
             "  disableConnectivityCheck: true,  // offline: no check against ably.com"
         )
 
     def py_options(self) -> str:
-        return f'endpoint="{self.host}", port={self.port}, tls={self.tls}'
+        port = f"tls=True, tls_port={self.port}" if self.tls else f"port={self.port}, tls=False"
+        return f'endpoint="{self.host}", {port}'
 
     @property
     def needs_py_patch(self) -> bool:

@@ -319,6 +319,43 @@ Object.assign(scenarios, {
     member.close();
     await closeClient(rt);
   },
+
+  // rest/batch.test.js (batchPublish, batchPresence), channel status (RSL8) and stats().
+  async batch() {
+    const specs = [
+      { channels: ['channel0', 'channel3'], messages: [{ data: 'message1' }, { data: 'message2' }] },
+      { channels: ['channel4', 'channel5'], messages: { data: 'message3' } },
+    ];
+    const many = await publisher.batchPublish(specs);
+    const single = await publisher.batchPublish({ channels: ['channel0', 'channel3'], messages: { data: 'one' } });
+    const history = await publisher.channels.get('channel0').history({ direction: 'forwards' });
+    cfg.clientId = 'batchPresenceTest';
+    const rt = await connect('key');
+    await rt.channels.get('channel4').presence.enter('here');
+    const presence = await publisher.batchPresence(['channel3', 'channel4']);
+    const status = await publisher.channels.get('channel4').status();
+    const stats = await publisher.stats();
+    emit('batch', {
+      many: many,
+      single: single,
+      history: history.items.map((m) => m.data),
+      presence: presence,
+      occupancy: status.status.occupancy.metrics,
+      stats: stats.items.length,
+    });
+    await closeClient(rt);
+  },
+
+  // TLS: with the sandbox's certificate trusted (NODE_EXTRA_CA_CERTS), Basic auth with a key
+  // works on REST, and realtime connects over WSS.
+  async tls_basic() {
+    const rest = new Ably.Rest(Object.assign({}, COMMON, { key: cfg.key }));
+    await rest.channels.get('secure').publish('n', 'over tls');
+    const history = await rest.channels.get('secure').history();
+    const rt = await connect('key');
+    emit('tls', { history: history.items.map((m) => m.data), state: rt.connection.state });
+    await closeClient(rt);
+  },
 });
 
 module.exports = { track };

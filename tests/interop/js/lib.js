@@ -30,7 +30,8 @@ setTimeout(() => {
 const COMMON = {
   endpoint: '127.0.0.1',
   port: cfg.port,
-  tls: false,
+  tlsPort: cfg.port,
+  tls: !!cfg.tls,
   useBinaryProtocol: !!cfg.binary,
   disableConnectivityCheck: true,
   realtimeRequestTimeout: cfg.realtimeRequestTimeout || 5000,

@@ -29,6 +29,8 @@ from PySide6.QtWidgets import (
 from tokenlab.gui.context import AppContext
 from tokenlab.gui.lessons.models import LessonTreeModel
 from tokenlab.gui.lessons.widgets import LaptopView, PredictView, StepView
+from tokenlab.gui.live.log_model import EventFeed, EventLogModel
+from tokenlab.gui.live.timeline import TimelineWidget
 from tokenlab.gui.tabs.base import TabPage, TabSpec
 from tokenlab.lessons.env import LessonEnv
 from tokenlab.lessons.loader import LessonSet, load_all
@@ -70,6 +72,7 @@ class LessonsTab(TabPage):
         self.lesson: Lesson | None = None
         self.step_views: list[StepView] = []
         self._manager: ConnectionManager | None = None
+        self._unlisten: Callable[[], None] = lambda: None
         self._build()
         ctx.settings_changed.connect(self._on_ctx_settings_changed)
         first = self.lessons.lessons[0].id if self.lessons.lessons else None
@@ -81,7 +84,13 @@ class LessonsTab(TabPage):
     def _build(self) -> None:
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
         splitter.addWidget(self._build_list())
-        splitter.addWidget(self._build_lesson())
+        right = QSplitter(Qt.Orientation.Vertical)
+        right.addWidget(self._build_lesson())
+        right.addWidget(self._build_timeline())
+        right.setStretchFactor(0, 3)
+        right.setStretchFactor(1, 1)
+        right.setSizes([560, 200])
+        splitter.addWidget(right)
         splitter.setStretchFactor(1, 3)
         splitter.setSizes([400, 880])
         layout = QVBoxLayout(self)
@@ -131,6 +140,16 @@ class LessonsTab(TabPage):
         self.scroll_area = scroll
         return scroll
 
+    def _build_timeline(self) -> QWidget:
+        """The Live tab's timeline, showing this lesson's connections (states, tokens,
+        renewals, errors) as the steps run."""
+        self.log_model = EventLogModel(self)
+        self.feed = EventFeed(self.log_model, self)
+        self.timeline = TimelineWidget(self)
+        self.timeline.setAccessibleName("Timeline of the lesson's connections")
+        self.feed.entries_flushed.connect(self.timeline.ingest)
+        return self.timeline
+
     def _build_buttons(self) -> QHBoxLayout:
         row = QHBoxLayout()
         self.run_step_button = QPushButton("Run step")
@@ -173,10 +192,22 @@ class LessonsTab(TabPage):
         self.step_views = []
         for number, step in enumerate(lesson.steps, 1):
             view = StepView(number, step)
-            view.open_tab_requested.connect(self.ctx.show_tab_requested.emit)
+            view.open_tab_requested.connect(
+                lambda tab, i=number - 1: self._on_step_open_tab_requested(i, tab)
+            )
             self._steps_layout.addWidget(view)
             self.step_views.append(view)
         self._update_status()
+        self._start_watch()
+
+    def _on_step_open_tab_requested(self, index: int, tab: str) -> None:
+        """Show where the step happens; a token the step made opens in Inspect."""
+        done = self.run.done.get(index) if self.run is not None else None
+        token = done.result.token if done is not None else None
+        if token:
+            self.ctx.send_to_inspect(token)
+        else:
+            self.ctx.show_tab_requested.emit(tab)
 
     def _update_status(self, text: str | None = None) -> None:
         lesson = self.lesson
@@ -205,6 +236,7 @@ class LessonsTab(TabPage):
         assert isinstance(self.ctx.sandbox, Sandbox)
         if self._manager is None:
             self._manager = ConnectionManager(now_ms=self.ctx.now_ms)
+            self._unlisten = self._manager.events.add_listener(self.feed.push)
         return LessonEnv(self.ctx.sandbox, self._manager, self.ctx.http)
 
     def _current_run(self) -> LessonRun:
@@ -222,6 +254,7 @@ class LessonsTab(TabPage):
         self._start(run.run_all)
 
     def _start(self, make: Callable[[], AsyncIterator[Progress]]) -> None:
+        self.ctx.runner.cancel("watch", owner=self)
         self.run_step_button.setEnabled(False)
         self.run_all_button.setEnabled(False)
         self.status.setText("Running…")
@@ -232,6 +265,28 @@ class LessonsTab(TabPage):
 
         self.ctx.runner.submit(
             drive, on_ok=lambda _: self._on_run_finished(), owner=self, key="run", label="Lesson"
+        )
+
+    def _start_watch(self) -> None:
+        """Tick the next step when the app observes it done by hand (e.g. a revocation from
+        the Sandbox tab), whoever did it."""
+        if self.lesson is None or self._env_problem() is not None:
+            return
+        run = self._current_run()
+        index = run.next_index
+        if not run.watchable(index) or any(not d.ok for d in run.done.values()):
+            return
+
+        async def drive() -> None:
+            async for item in run.watch_step(index):
+                self._on_progress(item)
+
+        self.ctx.runner.submit(
+            drive,
+            on_ok=lambda _: self._on_run_finished(by_hand=True),
+            owner=self,
+            key="watch",
+            track_busy=False,
         )
 
     def _on_progress(self, item: Progress) -> None:
@@ -247,18 +302,20 @@ class LessonsTab(TabPage):
         elif isinstance(item, StepDone):
             view.set_done(item)
 
-    def _on_run_finished(self) -> None:
+    def _on_run_finished(self, *, by_hand: bool = False) -> None:
         run, lesson = self.run, self.lesson
         if run is None or lesson is None:
             return
         failed = [d.index + 1 for d in run.done.values() if not d.ok]
+        how = " (observed, done by hand)" if by_hand else ""
         if run.ok:
             self._set_done(lesson.id, True)
-            self._update_status("Done: every expectation was observed.")
+            self._update_status(f"Done: every expectation was observed{how}.")
         elif failed:
             self._update_status(f"Step {failed[0]} did not go as expected.")
         else:
-            self._update_status(f"Step {run.next_index} of {len(lesson.steps)} done.")
+            self._update_status(f"Step {run.next_index} of {len(lesson.steps)} done{how}.")
+            self._start_watch()
 
     def _set_done(self, lesson_id: str, done: bool) -> None:
         settings = self.ctx.settings.with_lesson_done(lesson_id, done)
@@ -272,10 +329,14 @@ class LessonsTab(TabPage):
             view.reset()
         self._set_done(self.lesson.id, False)
         self._update_status("Reset: the lesson's connections are closed.")
+        self._start_watch()
 
     def _drop_run(self) -> None:
         run, self.run = self.run, None
+        self.log_model.clear()
+        self.timeline.clear()
         self.ctx.runner.cancel("run", owner=self)
+        self.ctx.runner.cancel("watch", owner=self)
         if run is not None:
             self.ctx.runner.submit(run.close, owner=self, key="reset", label="Resetting lesson")
 
@@ -287,7 +348,14 @@ class LessonsTab(TabPage):
     def screenshot_states(self) -> Sequence[tuple[str, Callable[[], None]]]:
         return [("", lambda: None)]
 
+    def shutdown(self) -> None:
+        self.ctx.runner.cancel("watch", owner=self)
+        self.ctx.runner.cancel("run", owner=self)
+        self.timeline.stop()
+        self._unlisten()
+
     async def aclose(self) -> None:
+        self.shutdown()
         run, self.run = self.run, None
         if run is not None:
             await run.close()

@@ -18,7 +18,8 @@ from PySide6.QtGui import QColor
 
 from tokenlab.core.errors import UserError
 from tokenlab.core.keys import ApiKey
-from tokenlab.gui.live.records import LogEntry
+from tokenlab.gui.context import KeyChoice
+from tokenlab.gui.live.log_store import LogEntry
 from tokenlab.realtime.credentials import CredentialInput
 from tokenlab.realtime.credentials import build_auth as build_credentials
 from tokenlab.realtime.events import ClientIdResolved, StateChanged
@@ -122,6 +123,20 @@ def preset(
     auth_url = base.auth_url.replace(SANDBOX_PLACEHOLDER, sandbox_rest or "http://127.0.0.1")
     return dataclasses.replace(
         base, name=unique_name(base.name, taken), key_name=key_name, auth_url=auth_url
+    )
+
+
+def production_warning(spec: ConnectionSpec, choices: Sequence[KeyChoice]) -> str | None:
+    """A sandbox key sent to Ably production is refused there: say so before connecting."""
+    if spec.endpoint != "ably" or spec.auth_mode not in ("key", "issuer"):
+        return None
+    choice = next((c for c in choices if c.key_name == spec.key_name), None)
+    if choice is None or choice.source != "sandbox":
+        return None
+    return (
+        f"{spec.key_name} is a key of the embedded sandbox: Ably production does not know "
+        "it and will refuse the connection (40400/40101). Choose one of your own keys, or "
+        "press Connect again to try anyway."
     )
 
 

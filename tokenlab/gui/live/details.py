@@ -13,7 +13,7 @@ from html import escape
 from typing import Any
 
 from tokenlab.core import timefmt
-from tokenlab.gui.live.records import FrameRecord, LogEntry
+from tokenlab.gui.live.log_store import FrameRecord, LogEntry
 from tokenlab.realtime.codes import error_help
 from tokenlab.realtime.events import TokenObtained
 from tokenlab.realtime.kinds import KINDS, error_of

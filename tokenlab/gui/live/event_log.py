@@ -36,7 +36,7 @@ from tokenlab.gui.live.log_model import (
     EventFilterProxy,
     EventLogModel,
 )
-from tokenlab.gui.live.records import LogEntry, Severity
+from tokenlab.gui.live.log_store import LogEntry, Severity
 from tokenlab.gui.widgets.fitting import ElidingComboBox
 from tokenlab.realtime.kinds import GROUPS
 
@@ -136,7 +136,6 @@ class EventLogPanel(QWidget):
         vertical.setDefaultSectionSize(table.fontMetrics().height() + theme.spacing(table) // 2)
         self._widths = self._font_widths()
         self._apply_widths()
-        table.horizontalHeader().sectionResized.connect(self._on_header_section_resized)
         table.selectionModel().selectionChanged.connect(self._on_selection_changed)
         table.clicked.connect(self._on_table_clicked)
 
@@ -155,9 +154,14 @@ class EventLogPanel(QWidget):
         header.setSectionResizeMode(COL_SUMMARY, QHeaderView.ResizeMode.Stretch)
         header.blockSignals(False)
 
-    def _on_header_section_resized(self, column: int, _old: int, new: int) -> None:
-        if column in self._widths and new > 0:
-            self._widths[column] = new
+    def _remember_widths(self) -> None:
+        """Keep the widths the user dragged to, before a model swap or a re-layout resets
+        them (read when needed: a header signal can fire while the view is destroyed)."""
+        header = self.table.horizontalHeader()
+        for column in self._widths:
+            width = header.sectionSize(column)
+            if width > 0 and not self.table.isColumnHidden(column):
+                self._widths[column] = width
 
     def _font_widths(self) -> dict[int, int]:
         char = self.fontMetrics().horizontalAdvance("0")  # the table's font is this one
@@ -165,6 +169,7 @@ class EventLogPanel(QWidget):
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
+        self._remember_widths()
         self._apply_widths()
 
     def changeEvent(self, event: QEvent) -> None:
@@ -182,6 +187,7 @@ class EventLogPanel(QWidget):
         if self.table.model() is shown:
             return
         selected = self._selected_source_row()
+        self._remember_widths()
         self.proxy.setSourceModel(self.model if filtered else None)
         self.table.setModel(shown)
         self._apply_widths()

@@ -28,8 +28,15 @@ from PySide6.QtGui import QColor, QIcon
 
 from tokenlab.core.errors import describe_ably_code
 from tokenlab.gui import theme
-from tokenlab.gui.live.packing import Packed, pack, unpack
-from tokenlab.gui.live.records import KIND_LABELS, EntryAdapter, LogEntry, Severity
+from tokenlab.gui.live.log_store import (
+    KIND_LABELS,
+    EntryAdapter,
+    LogEntry,
+    Packed,
+    Severity,
+    pack,
+    unpack,
+)
 from tokenlab.realtime.events import Event, TokenObtained
 
 ModelIndex = QModelIndex | QPersistentModelIndex
@@ -66,6 +73,12 @@ def format_exact(wall_ms: int) -> str:
     moment = datetime.fromtimestamp(wall_ms / 1000, tz=UTC)
     local = moment.astimezone()
     return f"{moment:%Y-%m-%d %H:%M:%S.%f}"[:-3] + f" UTC\n{local:%Y-%m-%d %H:%M:%S %Z} local"
+
+
+def _exact_expiry(payload: object) -> str:
+    """The exact time behind a summary's "expires in 4 min" (shown on hover)."""
+    expires = getattr(payload, "expires_ms", None)
+    return f"\n\nexpires at {format_exact(expires)}" if isinstance(expires, int) else ""
 
 
 class EventLogModel(QAbstractTableModel):
@@ -148,7 +161,7 @@ class EventLogModel(QAbstractTableModel):
         if column == COL_CODE and row[_CODE] is not None:
             return describe_ably_code(row[_CODE])
         if column == COL_SUMMARY:
-            return str(row[_SUMMARY])
+            return str(row[_SUMMARY]) + _exact_expiry(unpack(row).payload)
         return None
 
     # -- our API

@@ -12,7 +12,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 
 from tokenlab.gui.live.log_model import format_clock
-from tokenlab.gui.live.records import LogEntry
+from tokenlab.gui.live.log_store import LogEntry
 from tokenlab.realtime.events import MessageReceived, PresenceReceived
 
 ModelIndex = QModelIndex | QPersistentModelIndex

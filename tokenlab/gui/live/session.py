@@ -20,8 +20,7 @@ from tokenlab.core.keys import ApiKey
 from tokenlab.core.tokens import TokenParams
 from tokenlab.gui.context import AppContext
 from tokenlab.gui.live.connections import ConnectionSpec, Endpoints, build_options
-from tokenlab.gui.live.packing import to_event
-from tokenlab.gui.live.records import LogEntry
+from tokenlab.gui.live.log_store import LogEntry, to_event
 from tokenlab.gui.live.revoke_plan import RevokePlan, describe_result, plan_revoke
 from tokenlab.realtime.connection import Connection
 from tokenlab.realtime.events import ConnectionState
@@ -37,14 +36,14 @@ ChannelJob = Callable[[Connection], Awaitable[object]]
 
 
 class Outcome(str):
-    """A job's result line that knows whether it is a success (shown in the ok colour) or
-    not (a connect that ended failed is shown in the error colour)."""
+    """A job's result line with the severity it is shown in: a connect that ended failed is
+    an error, one still retrying (disconnected, suspended) a warning."""
 
-    ok: bool
+    severity: str
 
-    def __new__(cls, text: str, ok: bool) -> Outcome:
+    def __new__(cls, text: str, severity: str) -> Outcome:
         self = super().__new__(cls, text)
-        self.ok = ok
+        self.severity = severity
         return self
 
 
@@ -95,8 +94,8 @@ class LiveSession(QObject):
                done: str | None = None) -> None:  # fmt: skip
         def on_ok(result: object) -> None:
             text = done or f"{what}: {result}"
-            failed = isinstance(result, Outcome) and not result.ok
-            self.status_reported.emit(text, "error" if failed else "ok")
+            severity = result.severity if isinstance(result, Outcome) else "ok"
+            self.status_reported.emit(text, severity)
 
         self.ctx.runner.submit(
             make, on_ok=on_ok, on_error=self._report_error(what), owner=self, key=key,
@@ -123,7 +122,8 @@ class LiveSession(QObject):
         except TimeoutError:
             state = conn.state
         reason = f" ({conn.error_reason})" if conn.error_reason and state != "connected" else ""
-        return Outcome(f"{state}{who_text(conn)}{reason}", state == "connected")
+        severity = {"connected": "ok", "failed": "error", "closed": "error"}.get(state, "warning")
+        return Outcome(f"{state}{who_text(conn)}{reason}", severity)
 
     def close(self, name: str) -> None:
         conn = self.connection(name)
@@ -225,6 +225,26 @@ class LiveSession(QObject):
             lambda: job(conn), on_ok=on_ok, on_error=on_error, owner=self,
             key=f"channel:{conn.name}", label=what, track_busy=False,
         )  # fmt: skip
+
+    def attach(self, name: str | None, channel: str) -> None:
+        self.channel_job(name, f"Attach {channel}", lambda c: c.channels.get(channel).attach())
+
+    def detach(self, name: str | None, channel: str) -> None:
+        self.channel_job(name, f"Detach {channel}", lambda c: c.channels.get(channel).detach())
+
+    def publish(self, name: str | None, channel: str, message: str | None, data: str,
+                client_id: str | None) -> None:  # fmt: skip
+        """Publish (``client_id``: claim that identity; refused locally with 40012 when the
+        connection is identified as someone else, RTL6g)."""
+        self.channel_job(name, f"Publish to {channel}", lambda c: c.channels.get(channel)
+                         .publish(message, data, client_id=client_id))  # fmt: skip
+
+    def presence(self, name: str | None, channel: str, action: str) -> None:
+        async def run(conn: Connection) -> None:
+            presence = conn.channels.get(channel).presence
+            await (presence.enter() if action == "enter" else presence.leave())
+
+        self.channel_job(name, f"Presence {action} on {channel}", run)
 
     # -- export -----------------------------------------------------------------------------------
 

@@ -29,14 +29,15 @@ from tokenlab.gui.live.connections import (
     ConnectionSpec,
     Endpoints,
     preset,
+    production_warning,
     spec_from_state,
     spec_to_state,
     unique_name,
 )
 from tokenlab.gui.live.event_log import DetailsPane, EventLogPanel
 from tokenlab.gui.live.log_model import EventFeed, EventLogModel
+from tokenlab.gui.live.log_store import LogEntry
 from tokenlab.gui.live.messages import ChannelMessagesModel
-from tokenlab.gui.live.records import LogEntry
 from tokenlab.gui.live.revoke_plan import RevokePlan
 from tokenlab.gui.live.session import LiveSession
 from tokenlab.gui.live.timeline import TimelineWidget
@@ -81,6 +82,7 @@ class LiveTab(TabPage):
         self._selected: str | None = None
         self._warned: str | None = None
         self._file_dialog: QFileDialog | None = None
+        self._file_dialog_kind = "ndjson"
         self._build()
         self._connect_signals()
         self._unlisten = self.manager.events.add_listener(self.feed.push)
@@ -249,7 +251,7 @@ class LiveTab(TabPage):
         spec = self._store_editor_spec()
         if spec is None:
             return
-        warning = self._production_warning(spec)
+        warning = production_warning(spec, self.ctx.key_choices())
         if warning is not None and self._warned != spec.name:
             self._warned = spec.name  # said once: Connect again to go ahead
             self.panel.show_status(warning, "warning")
@@ -260,19 +262,6 @@ class LiveTab(TabPage):
             self.session.start(spec, self._keys(), self._endpoints(), stale)
         except UserError as exc:
             self.panel.editor.show_error(exc.message)
-
-    def _production_warning(self, spec: ConnectionSpec) -> str | None:
-        """A sandbox key sent to Ably production is refused there: say so before connecting."""
-        if spec.endpoint != "ably" or spec.auth_mode not in ("key", "issuer"):
-            return None
-        choice = next((c for c in self.ctx.key_choices() if c.key_name == spec.key_name), None)
-        if choice is None or choice.source != "sandbox":
-            return None
-        return (
-            f"{spec.key_name} is a key of the embedded sandbox: Ably production does not know "
-            "it and will refuse the connection (40400/40101). Choose one of your own keys, or "
-            "press Connect again to try anyway."
-        )
 
     def _on_disconnect_clicked(self) -> None:
         if self._selected is not None:
@@ -314,31 +303,19 @@ class LiveTab(TabPage):
     # -- channel panel ---------------------------------------------------------------------------
 
     def _on_channel_attach_requested(self, channel: str) -> None:
-        self.session.channel_job(
-            self._selected, f"Attach {channel}", lambda c: c.channels.get(channel).attach()
-        )
+        self.session.attach(self._selected, channel)
 
     def _on_channel_detach_requested(self, channel: str) -> None:
-        self.session.channel_job(
-            self._selected, f"Detach {channel}", lambda c: c.channels.get(channel).detach()
-        )
+        self.session.detach(self._selected, channel)
 
     def _on_channel_publish_requested(
         self, channel: str, name: str, data: str, client_id: object
     ) -> None:
         cid = client_id if isinstance(client_id, str) else None
-        self.session.channel_job(
-            self._selected,
-            f"Publish to {channel}",
-            lambda c: c.channels.get(channel).publish(name or None, data, client_id=cid),
-        )
+        self.session.publish(self._selected, channel, name or None, data, cid)
 
     def _on_channel_presence_requested(self, channel: str, action: str) -> None:
-        async def run(conn: Connection) -> None:
-            presence = conn.channels.get(channel).presence
-            await (presence.enter() if action == "enter" else presence.leave())
-
-        self.session.channel_job(self._selected, f"Presence {action} on {channel}", run)
+        self.session.presence(self._selected, channel, action)
 
     def _on_session_channel_result(self, text: str, error: object) -> None:
         self.channel.show_result(text, error if isinstance(error, UserError) else None)
@@ -360,9 +337,14 @@ class LiveTab(TabPage):
         folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
         dialog = QFileDialog(self, title, str(Path(folder or Path.home()) / filename), filters)
         dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
-        dialog.fileSelected.connect(lambda path: self.export_to(kind, path))
-        self._file_dialog = dialog
+        # A bound method, not a lambda holding self: PySide keeps a lambda alive from C++, which
+        # would keep the whole tab (and its dialog) out of the garbage collector's reach.
+        dialog.fileSelected.connect(self._on_file_dialog_file_selected)
+        self._file_dialog, self._file_dialog_kind = dialog, kind
         dialog.open()
+
+    def _on_file_dialog_file_selected(self, path: str) -> None:
+        self.export_to(self._file_dialog_kind, path)
 
     def _on_export_ndjson_clicked(self) -> None:
         self._open_save_dialog("Export events as NDJSON", "tokenlab-session.ndjson",

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from tokenlab.core.clock import NowMs, system_now_ms
-from tokenlab.gui.live.records import LogEntry
+from tokenlab.gui.live.log_store import LogEntry
 from tokenlab.gui.live.timeline_canvas import FOLLOW_MARGIN, TimelineCanvas, describe_span
 from tokenlab.gui.live.timeline_lanes import TimelineLanes
 

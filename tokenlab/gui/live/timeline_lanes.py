@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from tokenlab.core.tokens import MAX_TTL_MS
-from tokenlab.gui.live.records import FrameRecord, LogEntry
+from tokenlab.gui.live.log_store import FrameRecord, LogEntry
 from tokenlab.realtime.events import ClientIdResolved, StateChanged, TokenObtained
 from tokenlab.realtime.kinds import MARKERS, MarkerKind, frame_marker, marker_of
 

@@ -1,8 +1,9 @@
 """The tab contract: ``TabPage`` (the widget) and ``TabSpec`` (how the main window finds it).
 
-A tab module ``tokenlab/gui/tabs/<name>_tab.py`` exposes ``TAB = TabSpec(...)``. The main window
-imports the modules listed in ``tokenlab.gui.tabs.TAB_MODULES`` that exist, in that order, and
-calls ``TAB.create(ctx)``. Tabs talk to each other only through the ``AppContext``.
+A tab module (``tokenlab/gui/tabs/<name>_tab.py``, or a feature package such as
+``tokenlab/gui/live/``) exposes ``TAB = TabSpec(...)`` and is registered in
+``tokenlab.gui.tabs.TAB_ENTRIES``; the main window calls ``TAB.create(ctx)`` when the tab is
+first shown. Tabs talk to each other only through the ``AppContext``.
 """
 
 from __future__ import annotations

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from tokenlab.core.errors import UserError
 from tokenlab.gui import theme
 from tokenlab.gui.context import AppContext
+from tokenlab.gui.live.connections import parse_pairs  # the Live editor's AuthOptions fields
 from tokenlab.gui.widgets.common import FeedbackLabel, MonoText, heading
 
 if TYPE_CHECKING:
@@ -35,22 +36,6 @@ if TYPE_CHECKING:
     from tokenlab.realtime.options import AuthUrlAuth
 
 DEFAULT_PATH = "/auth/token-request"
-
-
-def parse_lines(text: str, what: str, sep: str = "=") -> dict[str, str]:
-    """``name=value`` (or ``Name: value``) per line; UserError naming the bad line."""
-    out: dict[str, str] = {}
-    for number, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
-        name, found, value = line.partition(sep)
-        if not found or not name.strip():
-            raise UserError(
-                f"{what} line {number} is not name{sep}value: {line.strip()!r}",
-                code="auth_url.pairs",
-            )
-        out[name.strip()] = value.strip()
-    return out
 
 
 def cors_html(check: AuthUrlCheck) -> str:
@@ -157,8 +142,8 @@ class AuthUrlTester(QWidget):
             "auth_url",
             auth_url=self.url.text(),
             auth_method="POST" if self.method.currentText() == "POST" else "GET",
-            auth_params=parse_lines(self.params.toPlainText(), "authParams"),
-            auth_headers=parse_lines(self.headers.toPlainText(), "authHeaders", ":"),
+            auth_params=dict(parse_pairs(self.params.toPlainText(), "authParams")),
+            auth_headers=dict(parse_pairs(self.headers.toPlainText(), "authHeaders")),
             label="authUrl",
         )
         auth = build_auth(given)

@@ -1,7 +1,7 @@
 """CapabilityEditor: edit a capability as a table or as JSON, validated as you type.
 
 The JSON text is the source of truth: it is exactly what gets signed (the MAC covers the raw
-string, ably-protocol.md §2.4). Table edits rewrite the JSON in compact form; JSON edits that
+string, spec RSA9g). Table edits rewrite the JSON in compact form; JSON edits that
 parse reload the table. "Use the key's capability" omits the field entirely.
 """
 

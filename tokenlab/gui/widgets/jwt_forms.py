@@ -2,7 +2,7 @@
 
 Each form turns its fields into a header and claims (dicts, in the order they will be written)
 and says what key signs them. The tab puts them in editable JSON editors and re-signs live.
-Ably JWTs follow ably-protocol.md §5.1: HS256, ``kid`` = key name, ``iat`` / ``exp`` in seconds.
+Ably JWTs follow Ably's JWT docs: HS256, ``kid`` = key name, ``iat`` / ``exp`` in seconds.
 """
 
 from __future__ import annotations
@@ -156,7 +156,7 @@ def _int(value: Any) -> int | None:
 
 
 class EmbeddedForm(QGroupBox):
-    """The outer JWT from "your own auth server" that carries the Ably JWT (§5.4)."""
+    """The outer JWT from "your own auth server" that carries the Ably JWT (embedded token)."""
 
     changed = Signal()
 

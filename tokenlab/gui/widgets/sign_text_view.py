@@ -1,7 +1,7 @@
 """SignTextView: the canonical TokenRequest sign text, one field per line, newlines visible.
 
 Ably HMACs ``keyName\\n ttl\\n capability\\n clientId\\n timestamp\\n nonce\\n`` (every field,
-even an empty one, ends with exactly one LF, the last included; ably-protocol.md §2.4). Showing
+even an empty one, ends with exactly one LF, the last included; spec RSA9g). Showing
 the LFs as ↵ and empty fields as "(empty)" makes the most common signing mistakes visible.
 """
 

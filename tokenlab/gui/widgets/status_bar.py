@@ -3,7 +3,6 @@ the sandbox address (selectable, so SDK users can copy it)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar, QWidget
 
 from tokenlab.gui.context import AppContext
@@ -26,7 +25,6 @@ class AppStatusBar(QStatusBar):
         self.secrets_label.setAccessibleName("Secret storage")
         self.sandbox_label = QLabel()
         self.sandbox_label.setAccessibleName("Sandbox address")
-        self.sandbox_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         for widget in (self.activity, self.busy, self.secrets_label, self.sandbox_label):
             self.addPermanentWidget(widget)
         ctx.sandbox_changed.connect(self.update_sandbox)
@@ -42,6 +40,12 @@ class AppStatusBar(QStatusBar):
     def update_sandbox(self) -> None:
         url = self.ctx.sandbox_rest_url
         self.sandbox_label.setText(f"Sandbox: {url}" if url else "Sandbox: off")
+        if url:  # selectable once there is an address to copy (the sandbox starts after the
+            # first frame, which then need not load the Qt namespace's ~90 enums: ~30 ms)
+            from PySide6.QtCore import Qt
+
+            flags = Qt.TextInteractionFlag.TextSelectableByMouse
+            self.sandbox_label.setTextInteractionFlags(flags)
         self.sandbox_label.setToolTip(
             "Point Ably SDKs at this address (endpoint / restHost and port, tls off)."
             if url

@@ -203,6 +203,6 @@ def roster_model(now_ms: NowMs, parent: QObject) -> RecordTableModel[Any]:
         Column("Token expires", expiry, lambda r, _n: exact(r.token_expires)),
         Column("Renewals", lambda r, _n: str(r.renewals)),
         Column("Last error", error, lambda r, n: error(r, n) or None),
-        Column("Connection", lambda r, _n: _text(r.connection_id)),
+        Column("Connection", lambda r, _n: _text(r.connection_id), lambda r, _n: r.connection_id),
     ]
     return RecordTableModel(columns, now_ms, lambda r: (r.client_id, r.connection_id), parent)

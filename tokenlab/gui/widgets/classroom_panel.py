@@ -53,7 +53,7 @@ class ClassroomPanel(QGroupBox):
     open_requested = Signal(bool)
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("Classroom", parent)
+        super().__init__(parent)  # no title: it sits on the Sandbox tab's Classroom page
         self.switch = QCheckBox("Let attendees connect", self)
         self.switch.setToolTip(
             "Open a second listener on this machine's network address: attendees join at its "
@@ -106,8 +106,9 @@ class ClassroomPanel(QGroupBox):
         self.qr.setToolTip(f"Scan to open {urls[0]}")
         self.details.setVisible(True)
         self.qr.setVisible(True)
-        others = f" (also {', '.join(urls[1:])})" if len(urls) > 1 else ""
-        show_result(self.result, f"Attendees join at {urls[0]}{others}")
+        others = f"Also at {', '.join(urls[1:])}" if len(urls) > 1 else ""
+        show_result(self.result, others)  # the join page field says the rest
+        self.result.setVisible(bool(others))
 
     def show_closed(self, message: str = "") -> None:
         self.switch.blockSignals(True)
@@ -119,6 +120,7 @@ class ClassroomPanel(QGroupBox):
         self.qr.setVisible(False)
         self.qr.clear()
         self.result.setText(message)
+        self.result.setVisible(True)
 
     def show_error(self, error: UserError) -> None:
         self.show_closed()

@@ -227,6 +227,13 @@ def test_jwt_fresh_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert verify_hs256(decode_jwt(data["token"]), "s3cr3t")
 
 
+def test_jwt_malformed_claim_has_the_pair_message(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = _run(capsys, "jwt", "--key", KEY, "--claim", "oops")
+    assert code != 0 and out == ""
+    assert "--claim is not name=value: 'oops'." in err
+    assert "e.g. sub=alice" in err  # the fix, as for --auth-param and the Live editor
+
+
 def test_jwt_embedded(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = _run(capsys, "jwt", "--key", KEY, "--outer-secret", "mine", "-q")
     outer = decode_jwt(out.strip())

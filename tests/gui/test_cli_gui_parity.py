@@ -155,3 +155,28 @@ async def test_cli_and_gui_agree(
     gui_auth = auth_summary(build_auth(ConnectionSpec("parity", auth_mode="token", token=text), {}))
     assert gui_auth == _cli_auth(text)
     assert gui_auth["mode"] == case.auth_mode
+
+
+@pytest.mark.parametrize(
+    ("field", "flag"), [("authParams", "--auth-param"), ("authHeaders", "--auth-header")]
+)
+async def test_a_malformed_pair_reads_the_same_in_the_live_editor_and_watch(
+    qtbot: Any, field: str, flag: str
+) -> None:
+    from tokenlab.core.errors import UserError
+    from tokenlab.gui.live.connection_editor import ConnectionEditor
+
+    editor = ConnectionEditor()
+    qtbot.addWidget(editor)
+    box = editor.auth_params if field == "authParams" else editor.auth_headers
+    box.setPlainText("clientId=alice\noops")
+    with pytest.raises(UserError) as gui:
+        editor.spec()
+    parser = argparse.ArgumentParser()
+    watch.register(parser.add_subparsers())
+    args = parser.parse_args(["watch", "--auth-url", "http://127.0.0.1:9/auth", flag, "oops"])
+    with pytest.raises(UserError) as cli:
+        watch.auth_from_args(args, None)
+    assert gui.value.message == f"{field} line 2 is not name=value: 'oops'."
+    assert cli.value.message == f"{flag} is not name=value: 'oops'."
+    assert (gui.value.code, gui.value.fix) == (cli.value.code, cli.value.fix)

@@ -13,6 +13,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from tokenlab.core import samples
 from tokenlab.core.ably_jwt import decode_jwt, mint_ably_jwt, verify_hs256
 from tokenlab.core.inspector import inspect
+from tokenlab.core.keys import ApiKey
 from tokenlab.core.report import TokenKind
 from tokenlab.gui.context import AppContext, UseInLive
 from tokenlab.gui.tabs.jwt_tab import JwtTab, sign_hs256
@@ -163,3 +164,112 @@ async def test_form_follows_claims_edited_by_hand(tab: JwtTab) -> None:
     decoded = decode_jwt(tab.token)
     assert decoded.claims["x-ably-clientId"] == "mallory"
     assert decoded.claims["exp"] - decoded.claims["iat"] == 120
+
+
+def _edit(tab: JwtTab, header: dict[str, Any] | None = None, **claims: Any) -> None:
+    """Edit the JSON as a user would: the header (if given), then the claims."""
+    if header is not None:
+        tab.header_edit.setPlainText(json.dumps(header))
+    tab.claims_edit.setPlainText(json.dumps(claims))
+
+
+async def test_ably_form_marks_a_lifetime_the_claims_no_longer_have(tab: JwtTab) -> None:
+    tab.ably.keys.select(samples.SAMPLE_KEY.name)
+    claims = json.loads(tab.claims_edit.toPlainText())
+    del claims["exp"]
+    _edit(tab, **claims)
+    assert "no numeric exp" in tab.form_note.text()
+    assert "expires" not in tab.banner.times.text()
+    tab.ably.client_id.setText("erin")  # a form edit re-signs from the form: the note goes
+    assert tab.form_note.text() == ""
+
+
+async def test_embedded_form_follows_the_edited_outer_and_inner_jwt(tab: JwtTab) -> None:
+    tab.ably.keys.select(samples.SAMPLE_KEY.name)
+    tab.mode.setCurrentIndex(1)
+    iat = tab.ctx.now_ms() // 1000
+    inner = mint_ably_jwt(samples.SAMPLE_KEY, iat_s=iat, ttl_s=600, client_id="dave")
+    _edit(
+        tab,
+        {"typ": "JWT", "alg": "HS256"},
+        iat=iat,
+        exp=iat + 120,
+        sub="u-7",
+        **{"x-ably-token": inner},
+    )
+    assert tab.embedded.subject.text() == "u-7"
+    assert tab.embedded.placement.currentIndex() == 1  # the token is now a claim
+    assert tab.embedded.ttl.value() * int(tab.embedded.ttl_unit.currentData()) == 120
+    assert tab.ably.client_id.text() == "dave"  # the inner Ably JWT's claims
+    assert tab.ably.ttl.value() * int(tab.ably.ttl_unit.currentData()) == 600
+    assert "expires in 2 min" in tab.banner.times.text()  # the header follows the JSON
+    assert tab.form_note.text() == ""
+    assert decode_jwt(tab.token).claims["sub"] == "u-7"
+    _edit(tab, iat=iat, exp=iat + 120)  # sub and the token removed by hand
+    assert tab.embedded.subject.text() == ""
+    assert "no x-ably-token" in tab.form_note.text()
+    assert "sub" not in decode_jwt(tab.token).claims
+
+
+async def test_embedded_form_marks_an_inner_token_that_is_not_a_jwt(tab: JwtTab) -> None:
+    tab.ably.keys.select(samples.SAMPLE_KEY.name)
+    tab.mode.setCurrentIndex(1)
+    tab.ably.client_id.setText("alice")
+    header = json.loads(tab.header_edit.toPlainText())
+    header["x-ably-token"] = "not-a-jwt"
+    tab.header_edit.setPlainText(json.dumps(header))
+    assert "not a JWT" in tab.form_note.text()
+    assert tab.ably.client_id.text() == "alice"
+
+
+async def test_general_form_follows_the_edited_json(tab: JwtTab) -> None:
+    tab.mode.setCurrentIndex(2)
+    iat = tab.ctx.now_ms() // 1000
+    _edit(tab, {"typ": "JWT", "alg": "HS512"}, sub="s-1", aud=["a", "b"], iat=iat, exp=iat + 90)
+    assert tab.general.algorithm.currentText() == "HS512"
+    assert tab.general.issuer.text() == ""  # iss removed by hand
+    assert tab.general.subject.text() == "s-1"
+    assert tab.general.audience.text() == ""
+    assert "aud is not a string" in tab.form_note.text()
+    assert tab.general.ttl.value() * int(tab.general.ttl_unit.currentData()) == 90
+    assert decode_jwt(tab.token).alg == "HS512"
+    assert "expires in 1 min 30 s" in tab.banner.times.text()
+    _edit(tab, sub="s-1", iat=iat)
+    assert "no numeric exp" in tab.form_note.text()
+    assert "expires" not in tab.banner.times.text()
+
+
+async def test_json_that_does_not_sign_replaces_the_verdict(tab: JwtTab) -> None:
+    tab.ably.keys.select(samples.SAMPLE_KEY.name)
+    assert "expires in" in tab.banner.times.text()
+    signed = tab.token
+    tab.claims_edit.setPlainText("[1, 2]")
+    assert tab.banner.verdict.text().startswith("Not signed: see the message under the claims.")
+    assert tab.sign_feedback.text().startswith("The claims must be a JSON object.")
+    assert tab.banner.times.text() == "" and not tab.findings.findings
+    assert tab.token == signed
+    tab.claims_edit.setPlainText(json.dumps({"x-ably-clientId": "zed"}))
+    assert not tab.banner.verdict.text().startswith("Not signed")
+
+
+async def test_a_kid_that_is_not_the_selected_key_is_named(tab: JwtTab) -> None:
+    tab.ably.keys.select(samples.SAMPLE_KEY.name)
+    header = json.loads(tab.header_edit.toPlainText())
+    header["kid"] = "other.key"
+    tab.header_edit.setPlainText(json.dumps(header))
+    assert f"kid 'other.key' is not the selected key '{samples.SAMPLE_KEY.name}'" in (
+        tab.form_note.text()
+    )
+    del header["kid"]
+    tab.header_edit.setPlainText(json.dumps(header))
+    assert "the header has no kid" in tab.form_note.text()
+    header["kid"] = samples.SAMPLE_KEY.name
+    tab.header_edit.setPlainText(json.dumps(header))
+    assert tab.form_note.text() == ""
+    tab.mode.setCurrentIndex(1)  # embedded: the inner token's kid is checked the same way
+    other = ApiKey("other", "key", "s3cr3t")
+    inner = mint_ably_jwt(other, iat_s=NOW_S, ttl_s=60)
+    header = json.loads(tab.header_edit.toPlainText())
+    header["x-ably-token"] = inner
+    tab.header_edit.setPlainText(json.dumps(header))
+    assert "kid 'other.key' is not the selected key" in tab.form_note.text()

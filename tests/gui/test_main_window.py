@@ -54,6 +54,25 @@ async def test_ctrl_number_switches_tabs(window: MainWindow) -> None:
     assert window.current_page() is window.page("inspect")
 
 
+async def test_ctrl_1_to_6_reach_all_six_tabs(ctx: AppContext, qtbot: Any) -> None:
+    """The README's "Ctrl+1…6 switch tabs", with the real registry; each tooltip says its key."""
+    win = MainWindow(ctx)
+    qtbot.addWidget(win)
+    win.show()
+    win.activateWindow()
+    await wait_until(win.isActiveWindow)  # window shortcuts need the active window
+    keys = (Qt.Key.Key_1, Qt.Key.Key_2, Qt.Key.Key_3, Qt.Key.Key_4, Qt.Key.Key_5, Qt.Key.Key_6)
+    try:
+        for number, (key, tab_id) in enumerate(zip(keys, win.tab_ids, strict=True), 1):
+            QTest.keyClick(win, key, Qt.KeyboardModifier.ControlModifier)
+            assert win.current_tab_id() == tab_id
+            assert win.tabs.tabToolTip(number - 1).endswith(f" (Ctrl+{number})")
+        assert win.current_tab_id() == "lessons"
+    finally:
+        for page in win.pages.values():
+            page.shutdown()
+
+
 async def test_paste_with_no_text_field_goes_to_inspect(window: MainWindow) -> None:
     window.show_tab("jwt")
     window.tabs.tabBar().setFocus()

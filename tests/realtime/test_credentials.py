@@ -14,7 +14,10 @@ from tokenlab.realtime.credentials import (
     auth_from_text,
     auth_summary,
     build_auth,
+    parse_pair_lines,
+    parse_pairs,
     sniff_json_credential,
+    split_pair,
 )
 from tokenlab.realtime.options import AuthCallbackAuth, KeyAuth, TokenAuth
 
@@ -58,3 +61,45 @@ def test_issuer_and_auth_url_inputs() -> None:
         build_auth(CredentialInput("auth_url", auth_url="ftp://x"))
     with pytest.raises(UserError, match="choose an API key"):
         build_auth(CredentialInput("key"))
+
+
+@pytest.mark.parametrize(
+    ("item", "pair"),
+    [
+        ("clientId=alice", ("clientId", "alice")),
+        (" clientId = alice ", ("clientId", "alice")),
+        ("url=http://127.0.0.1:9/x", ("url", "http://127.0.0.1:9/x")),  # '=' first
+        ("Authorization: Bearer a=b", ("Authorization", "Bearer a=b")),  # ':' first
+        ("empty=", ("empty", "")),
+    ],
+)
+def test_a_pair_reads_the_same_on_the_command_line_and_in_an_editor(
+    item: str, pair: tuple[str, str]
+) -> None:
+    assert split_pair(item, "authParams") == pair
+    assert parse_pairs([item], "--auth-param") == dict([pair])
+    assert parse_pair_lines(f"\n{item}\n", "authParams") == (pair,)
+
+
+@pytest.mark.parametrize("item", ["oops", "=value", " : value"])
+def test_a_malformed_pair_has_one_message_for_both_front_ends(item: str) -> None:
+    with pytest.raises(UserError) as cli:
+        parse_pairs(["a=1", item], "authParams")
+    with pytest.raises(UserError) as editor:
+        parse_pair_lines(f"a=1\n\n{item}", "authParams")
+    assert cli.value.message == f"authParams is not name=value: {item.strip()!r}."
+    assert editor.value.message == f"authParams line 3 is not name=value: {item.strip()!r}."
+    assert cli.value.code == editor.value.code == "credentials.pair"
+    assert cli.value.fix == editor.value.fix and "sub=alice" in (cli.value.fix or "")
+
+
+def test_repeated_names_last_wins_on_the_command_line_and_stay_in_order_in_an_editor() -> None:
+    assert parse_pairs(["a=1", "a=2"], "authParams") == {"a": "2"}
+    assert parse_pair_lines("a=1\na=2", "authParams") == (("a", "1"), ("a", "2"))
+
+
+def test_claims_split_at_the_first_equals_sign_only() -> None:
+    item = 'a:b={"chat:*":["publish"]}'
+    assert split_pair(item, "--claim", colon=False) == ("a:b", '{"chat:*":["publish"]}')
+    with pytest.raises(UserError, match=r"^--claim is not name=value: 'a: b'\.$"):
+        split_pair("a: b", "--claim", colon=False)

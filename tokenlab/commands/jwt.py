@@ -80,11 +80,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def _extra_claims(pairs: list[str]) -> dict[str, object]:
+    from tokenlab.realtime.credentials import split_pair
+
     claims: dict[str, object] = {}
     for pair in pairs:
-        name, sep, raw = pair.partition("=")
-        if not sep or not name:
-            raise UserError(f"--claim {pair!r} is not NAME=VALUE.", code="cli.bad_claim")
+        name, raw = split_pair(pair, "--claim", colon=False)
         try:
             claims[name] = json.loads(raw)
         except ValueError:

@@ -1,9 +1,10 @@
 """The main window: tabs, menus, shortcuts and the status bar. It composes; it does not compute.
 
-Desktop conventions live here: Ctrl+1…5 switch tabs, pasting while no text field has focus sends
-the text to Inspect, files dropped anywhere open in Inspect, View > Presenter mode (Ctrl+Shift+P:
-larger font and masked secrets together, each also alone), View > Theme (system, light, dark),
-the Help menu (shortcuts, About) and the window geometry and last tab are kept in settings.
+Desktop conventions live here: Ctrl+1…9 switch to the first nine tabs (Ctrl+1…6 today), pasting
+while no text field has focus sends the text to Inspect, files dropped anywhere open in Inspect,
+View > Presenter mode (Ctrl+Shift+P: larger font and masked secrets together, each also alone),
+View > Theme (system, light, dark), the Help menu (lessons, shortcuts, About) and the window
+geometry and last tab are kept in settings.
 """
 
 from __future__ import annotations

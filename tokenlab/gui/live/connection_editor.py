@@ -33,9 +33,9 @@ from tokenlab.gui.live.connections import (
     ConnectionSpec,
     EndpointKind,
     format_pairs,
-    parse_pairs,
 )
 from tokenlab.gui.widgets.fitting import ElidingComboBox
+from tokenlab.realtime.credentials import parse_pair_lines
 from tokenlab.realtime.options import IssuedKind
 
 
@@ -199,8 +199,8 @@ class ConnectionEditor(QWidget):
             token=self.token.text().strip(),
             auth_url=self.auth_url.text().strip(),
             auth_method=method,
-            auth_params=parse_pairs(self.auth_params.toPlainText(), "authParams"),
-            auth_headers=parse_pairs(self.auth_headers.toPlainText(), "authHeaders"),
+            auth_params=parse_pair_lines(self.auth_params.toPlainText(), "authParams"),
+            auth_headers=parse_pair_lines(self.auth_headers.toPlainText(), "authHeaders"),
             issuer_kind=cast(IssuedKind, self.issuer_kind.currentData()),
             issuer_client_id=self.issuer_client_id.text().strip(),
             capability=self.capability.text().strip(),

@@ -173,24 +173,6 @@ def spec_from_state(state: Mapping[str, Any]) -> ConnectionSpec | None:
     return spec if ok and spec.issuer_kind in ISSUER_LABELS and spec.name else None
 
 
-def parse_pairs(text: str, what: str) -> Pairs:
-    """``name=value`` (or ``Name: value`` for headers) per line; UserError on a bad line."""
-    pairs: list[tuple[str, str]] = []
-    for number, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
-        sep = "=" if "=" in line and (":" not in line or line.index("=") < line.index(":")) else ":"
-        name, found, value = line.partition(sep)
-        if not found or not name.strip():
-            raise UserError(
-                f"{what} line {number} is not name=value: {line.strip()!r}",
-                code="live.pairs",
-                fix="Write one name=value per line.",
-            )
-        pairs.append((name.strip(), value.strip()))
-    return tuple(pairs)
-
-
 def format_pairs(pairs: Pairs, sep: str = "=") -> str:
     return "\n".join(f"{k}{sep}{v}" for k, v in pairs)
 

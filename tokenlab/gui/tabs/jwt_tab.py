@@ -86,6 +86,7 @@ class JwtTab(TabPage):
         self.claims_edit = MonoText()
         self.claims_edit.setAccessibleName("JWT claims JSON")
         self.sign_feedback = FeedbackLabel("Signing feedback")
+        self.form_note = FeedbackLabel("Form and JSON differences")
         self.encoded = TokenEditor(
             placeholder="The signed token appears here; paste one to decode."
         )
@@ -110,6 +111,7 @@ class JwtTab(TabPage):
         forms_layout = QVBoxLayout(forms)
         for widget in (self.ably, self.embedded, self.general):
             forms_layout.addWidget(widget)
+        forms_layout.addWidget(self.form_note)
         forms_layout.addWidget(heading("Header"))
         forms_layout.addWidget(self.header_edit, 1)
         forms_layout.addWidget(heading("Claims (payload)"))
@@ -196,6 +198,7 @@ class JwtTab(TabPage):
         self.header_edit.setPlainText(json.dumps(header, indent=2, ensure_ascii=False))
         self.claims_edit.setPlainText(json.dumps(claims, indent=2, ensure_ascii=False))
         self._updating = False
+        self.form_note.clear_message()
         self.sign()
 
     def _inner_jwt(self, iat: int) -> str:
@@ -210,15 +213,25 @@ class JwtTab(TabPage):
             self.sign()
 
     def _sync_form(self) -> None:
-        """Bring the Ably form in line with the claims as edited (stale fields would re-sign
-        the old values at the next form change)."""
-        if self.current_mode() != "ably":
-            return
+        """Bring the current mode's form in line with the JSON as edited (stale fields would
+        re-sign the old values at the next form change); name what the form cannot show."""
         try:
+            header = _load_object(self.header_edit.toPlainText(), "header")
             claims = _load_object(self.claims_edit.toPlainText(), "claims")
         except UserError:
             return
-        self.ably.show_claims(claims)
+        mode = self.current_mode()
+        if mode == "ably":
+            notes = self.ably.show_json(header, claims)
+        elif mode == "embedded":
+            inner, notes = self.embedded.show_json(header, claims)
+            notes += self.ably.show_token(inner) if inner is not None else []
+        else:
+            notes = self.general.show_json(header, claims)
+        if notes:
+            self.form_note.show_message(" ".join(notes), "warning")
+        else:
+            self.form_note.clear_message()
 
     def sign(self) -> None:
         """Sign the header and claims as they are in the editors."""
@@ -228,6 +241,7 @@ class JwtTab(TabPage):
             token = self._sign(header, claims)
         except UserError as exc:
             self.sign_feedback.show_error(exc)
+            self._show_unsigned()
             return
         self.sign_feedback.clear_message()
         self._updating = True
@@ -271,6 +285,17 @@ class JwtTab(TabPage):
         self._sync_form()
         self.sign_feedback.clear_message()
         self._analyse(token)
+
+    def _show_unsigned(self) -> None:
+        """The JSON no longer signs: say so where the verdict was, rather than keep the verdict
+        and expiry of a token the editors no longer describe (the reason is under the claims)."""
+        self.report = None
+        self.banner.set_report(None, self.ctx.now_ms())
+        last = " The encoded token is the last one signed." if self.token else ""
+        self.banner.verdict.setText(f"Not signed: see the message under the claims.{last}")
+        theme.set_text_colour(self.banner.verdict, theme.severity_colour("error"))
+        self.findings.set_findings([])
+        self.signature.clear()
 
     def _on_tick(self) -> None:
         """Relative times tick ("expires in 59 min 58 s"); findings follow every few seconds."""
@@ -345,10 +370,25 @@ class JwtTab(TabPage):
         def mode(index: int) -> Callable[[], None]:
             return lambda: self.mode.setCurrentIndex(index)
 
-        return [("", mode(0)), ("embedded", mode(1)), ("general", mode(2))]
+        return [
+            ("", mode(0)),
+            ("embedded", mode(1)),
+            ("embedded-edited", self._edit_claims_by_hand),
+            ("general", mode(2)),
+        ]
+
+    def _edit_claims_by_hand(self) -> None:
+        """The screenshot of the form following the JSON: a new sub and lifetime, as typed."""
+        try:
+            claims = _load_object(self.claims_edit.toPlainText(), "claims")
+        except UserError:
+            return
+        iat = claims.get("iat")
+        claims.update(sub="user-7", exp=iat + 120 if isinstance(iat, int) else None)
+        self.claims_edit.setPlainText(json.dumps(claims, indent=2, ensure_ascii=False))
 
     def shutdown(self) -> None:
         self._tick.stop()
 
 
-TAB = TabSpec("jwt", "JWT", JwtTab, "Mint, edit, decode and verify JWTs (Ctrl+3)")
+TAB = TabSpec("jwt", "JWT", JwtTab, "Mint, edit, decode and verify JWTs")

@@ -373,4 +373,4 @@ def _problem_text(exc: UserError) -> str:
     return f"{exc.message} ({exc.ably_code})" if exc.ably_code else exc.message
 
 
-TAB = TabSpec("token_request", "TokenRequest", TokenRequestTab, "Build, sign and exchange (Ctrl+2)")
+TAB = TabSpec("token_request", "TokenRequest", TokenRequestTab, "Build, sign and exchange")

@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
 from tokenlab.core.errors import UserError
 from tokenlab.gui import theme
 from tokenlab.gui.context import AppContext
-from tokenlab.gui.live.connections import parse_pairs  # the Live editor's AuthOptions fields
 from tokenlab.gui.widgets.common import FeedbackLabel, MonoText, heading
 
 if TYPE_CHECKING:
@@ -135,15 +134,15 @@ class AuthUrlTester(QWidget):
 
     def config(self) -> tuple[AuthUrlAuth, str | None]:
         """The AuthUrlAuth to test and the origin (UserError for a bad field)."""
-        from tokenlab.realtime.credentials import CredentialInput, build_auth
+        from tokenlab.realtime.credentials import CredentialInput, build_auth, parse_pair_lines
         from tokenlab.realtime.options import AuthUrlAuth
 
         given = CredentialInput(
             "auth_url",
             auth_url=self.url.text(),
             auth_method="POST" if self.method.currentText() == "POST" else "GET",
-            auth_params=dict(parse_pairs(self.params.toPlainText(), "authParams")),
-            auth_headers=dict(parse_pairs(self.headers.toPlainText(), "authHeaders")),
+            auth_params=dict(parse_pair_lines(self.params.toPlainText(), "authParams")),
+            auth_headers=dict(parse_pair_lines(self.headers.toPlainText(), "authHeaders")),
             label="authUrl",
         )
         auth = build_auth(given)

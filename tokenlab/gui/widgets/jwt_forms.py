@@ -1,12 +1,16 @@
 """The three JWT builders of the JWT tab: Ably JWT, outer JWT with an embedded token, general JWT.
 
 Each form turns its fields into a header and claims (dicts, in the order they will be written)
-and says what key signs them. The tab puts them in editable JSON editors and re-signs live.
+and says what key signs them. The tab puts them in editable JSON editors and re-signs live; when
+the JSON is edited by hand each form follows it back (``show_json``): fields the JSON sets are
+filled, fields it no longer has are cleared, and what a form cannot show is returned as notes.
 Ably JWTs follow Ably's JWT docs: HS256, ``kid`` = key name, ``iat`` / ``exp`` in seconds.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from PySide6.QtCore import Signal
@@ -28,9 +32,10 @@ from tokenlab.core.ably_jwt import (
     CLAIM_CLIENT_TYPE,
     CLAIM_REVOCATION_KEY,
     CLAIM_TOKEN,
+    decode_jwt,
 )
 from tokenlab.core.capability import Capability
-from tokenlab.core.errors import CapabilityError
+from tokenlab.core.errors import CapabilityError, TokenFormatError
 from tokenlab.gui.context import AppContext
 from tokenlab.gui.widgets.common import FeedbackLabel, MonoText
 from tokenlab.gui.widgets.key_picker import KeyPicker
@@ -122,29 +127,73 @@ class AblyJwtForm(QGroupBox):
         choice = self.keys.current()
         return choice.key.secret if choice and choice.key else None
 
-    def show_claims(self, claims: Json) -> None:
-        """Follow claims edited by hand, so the form never shows (and re-signs) stale values."""
-        widgets = (self.client_id, self.capability, self.revocation_key, self.server, self.ttl)
-        for widget in widgets:
-            widget.blockSignals(True)
-        try:
+    def show_claims(self, claims: Json) -> list[str]:
+        """Follow claims edited by hand, so the form never shows (and re-signs) stale values.
+
+        Text fields the claims no longer have are cleared; what cannot be cleared (the
+        lifetime) is named in the returned notes.
+        """
+        with _quiet(self.client_id, self.capability, self.revocation_key, self.server):
             self.client_id.setText(_text(claims.get(CLAIM_CLIENT_ID)))
             self.capability.setText(_text(claims.get(CLAIM_CAPABILITY)))
             self.revocation_key.setText(_text(claims.get(CLAIM_REVOCATION_KEY)))
             self.server.setChecked(claims.get(CLAIM_CLIENT_TYPE) == "server")
-            iat, exp = _int(claims.get("iat")), _int(claims.get("exp"))
-            if iat is not None and exp is not None and exp > iat:
-                factor = int(self.ttl_unit.currentData())
-                seconds = exp - iat
-                if seconds % factor:
-                    self.ttl_unit.blockSignals(True)
-                    self.ttl_unit.setCurrentIndex(0)
-                    self.ttl_unit.blockSignals(False)
-                    factor = 1
-                self.ttl.setValue(seconds // factor)
-        finally:
-            for widget in widgets:
-                widget.blockSignals(False)
+        note = _show_lifetime(self.ttl, self.ttl_unit, claims)
+        return [f"Ably JWT: {note}"] if note else []
+
+    def show_json(self, header: Json, claims: Json) -> list[str]:
+        """Follow a hand-edited Ably JWT: the claims fill the form, the kid is checked."""
+        return self.show_header(header) + self.show_claims(claims)
+
+    def show_token(self, token: str) -> list[str]:
+        """Follow the Ably JWT an outer JWT carries (its x-ably-token)."""
+        try:
+            decoded = decode_jwt(token)
+        except TokenFormatError:
+            return ["The x-ably-token is not a JWT, so the Ably JWT form keeps its old values."]
+        return self.show_json(decoded.header, decoded.claims)
+
+    def show_header(self, header: Json) -> list[str]:
+        """A note when the header's ``kid`` is not the selected key (the form signs with it)."""
+        choice = self.keys.current()
+        kid, selected = header.get("kid"), choice.key_name if choice else ""
+        if kid == selected:
+            return []
+        if kid is None:
+            return [f"Ably JWT: the header has no kid; Ably needs it (the key {selected!r} signs)."]
+        return [f"Ably JWT: kid {kid!r} is not the selected key {selected!r}, which signs."]
+
+
+@contextmanager
+def _quiet(*widgets: QWidget) -> Iterator[None]:
+    """Set fields from the JSON without each change re-signing from the form."""
+    for widget in widgets:
+        widget.blockSignals(True)
+    try:
+        yield
+    finally:
+        for widget in widgets:
+            widget.blockSignals(False)
+
+
+def _show_lifetime(spin: QSpinBox, unit: QComboBox, claims: Json) -> str | None:
+    """Set the lifetime from ``exp - iat``; a note when the claims do not give one."""
+    iat, exp = _int(claims.get("iat")), _int(claims.get("exp"))
+    if iat is None or exp is None:
+        missing = " and ".join(n for n, v in (("iat", iat), ("exp", exp)) if v is None)
+        return f"no numeric {missing} in the claims, so Lifetime keeps its old value."
+    if exp <= iat:
+        return "exp is not after iat, so Lifetime keeps its old value."
+    seconds = exp - iat
+    with _quiet(spin, unit):
+        factor = int(unit.currentData())
+        if seconds % factor or seconds // factor > spin.maximum():
+            unit.setCurrentIndex(0)
+            factor = 1
+        spin.setValue(seconds // factor)
+    if seconds > spin.maximum():
+        return f"exp - iat is {seconds} s, more than Lifetime can show."
+    return None
 
 
 def _text(value: Any) -> str:
@@ -196,6 +245,25 @@ class EmbeddedForm(QGroupBox):
             claims["sub"] = self.subject.text()
         (header if self.placement.currentData() else claims)[CLAIM_TOKEN] = inner
         return header, claims
+
+    def show_json(self, header: Json, claims: Json) -> tuple[str | None, list[str]]:
+        """Follow the outer header and claims edited by hand: (the x-ably-token, notes)."""
+        in_header = isinstance(header.get(CLAIM_TOKEN), str)
+        inner = header.get(CLAIM_TOKEN) if in_header else claims.get(CLAIM_TOKEN)
+        notes: list[str] = []
+        with _quiet(self.subject, self.placement):
+            self.subject.setText(_text(claims.get("sub")))
+            if in_header or isinstance(inner, str):
+                self.placement.setCurrentIndex(0 if in_header else 1)
+        if not isinstance(inner, str):
+            notes.append(
+                "Outer JWT: there is no x-ably-token (a string) in the header or the claims."
+            )
+            inner = None
+        note = _show_lifetime(self.ttl, self.ttl_unit, claims)
+        if note:
+            notes.append(f"Outer JWT: {note}")
+        return inner, notes
 
 
 class GeneralForm(QGroupBox):
@@ -252,6 +320,26 @@ class GeneralForm(QGroupBox):
                 claims[name] = edit.text()
         claims.update({"iat": iat_s, "exp": iat_s + _seconds(self.ttl, self.ttl_unit)})
         return {"typ": "JWT", "alg": self.algorithm.currentText()}, claims
+
+    def show_json(self, header: Json, claims: Json) -> list[str]:
+        """Follow the header and claims edited by hand; notes for what the form cannot show."""
+        notes: list[str] = []
+        fields = (("iss", self.issuer), ("sub", self.subject), ("aud", self.audience))
+        with _quiet(self.algorithm, *(edit for _, edit in fields)):
+            alg = header.get("alg")
+            if isinstance(alg, str) and self.algorithm.findText(alg) >= 0:
+                self.algorithm.setCurrentText(alg)
+            else:
+                notes.append(f"General JWT: alg {alg!r} is not one the alg list can sign with.")
+            for name, edit in fields:
+                value = claims.get(name)
+                edit.setText(_text(value))
+                if value is not None and not isinstance(value, str):
+                    notes.append(f"General JWT: {name} is not a string; the form leaves it empty.")
+        note = _show_lifetime(self.ttl, self.ttl_unit, claims)
+        if note:
+            notes.append(f"General JWT: {note}")
+        return notes
 
     def jwt_key(self) -> jws.JwtKey:
         """The key in the box (``UserError`` when it cannot be used)."""

@@ -25,6 +25,8 @@ from tokenlab.gui.runner import TaskRunner
 if TYPE_CHECKING:
     import httpx
 
+    from tokenlab.gui.embedded_sandbox import EmbeddedSandbox
+
 ABLY_REST_URL = "https://rest.ably.io"
 
 
@@ -108,6 +110,7 @@ class AppContext(QObject):
         self._save = save
         self.sandbox: SandboxHandle | None = None
         self.external_sandbox_url: str | None = None
+        self.embedded_sandbox: EmbeddedSandbox | None = None  # restarts it (TLS on/off)
         self.settings_error: SettingsError | None = None  # why the settings file was not used
         self._http: httpx.AsyncClient | None = None
         self._choices: list[KeyChoice] | None = None

@@ -43,6 +43,7 @@ from tokenlab.gui.widgets.sandbox_panels import (
     record_table,
     show_result,
 )
+from tokenlab.gui.widgets.sandbox_tls import TlsPanel
 from tokenlab.realtime.rest import revoke_tokens
 from tokenlab.sandbox import Sandbox, SandboxEvent
 
@@ -72,6 +73,7 @@ class SandboxTab(TabPage):
         super().__init__(ctx, parent)
         self.status = QLabel(self)
         self.snippets = SnippetsPanel(self)
+        self.tls = TlsPanel(ctx, self)
         self.settings_panel = SettingsPanel(self)
         self.revoke = RevokePanel(self)
         self.key_form = KeyCreatePanel(self)
@@ -128,6 +130,7 @@ class SandboxTab(TabPage):
         split.setSizes([char * 46, char * 74])
         layout = QVBoxLayout(self)
         layout.addWidget(self.status)
+        layout.addWidget(self.tls)
         layout.addWidget(split, 1)
 
     def _page(

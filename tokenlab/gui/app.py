@@ -179,10 +179,7 @@ def _build_context(reporter: ErrorReporter, runner: TaskRunner) -> AppContext:
 
 
 def _show_window(app: QApplication, ctx: AppContext, options: Options) -> MainWindow:
-    if options.dark:
-        from tokenlab.gui.widgets.palette import apply_dark_palette
-
-        apply_dark_palette(app)
+    theme.apply_theme(app, "dark" if options.dark else ctx.settings.theme)
     stylesheet = theme.load_stylesheet()  # optional resources/themes/base.qss
     if stylesheet:
         app.setStyleSheet(stylesheet)

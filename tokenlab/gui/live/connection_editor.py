@@ -34,12 +34,13 @@ from tokenlab.gui.live.connections import (
     EndpointKind,
     format_pairs,
 )
+from tokenlab.gui.widgets.fitting import ElidingComboBox
 from tokenlab.realtime.credentials import parse_pair_lines
 from tokenlab.realtime.options import IssuedKind
 
 
 def _combo(parent: QWidget, labels: Mapping[Any, str], name: str) -> QComboBox:
-    combo = QComboBox(parent)
+    combo = ElidingComboBox(parent)
     for value, label in labels.items():
         combo.addItem(label, value)
     combo.setAccessibleName(name)

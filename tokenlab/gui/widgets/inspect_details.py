@@ -162,6 +162,7 @@ class InspectDetails(QWidget):
     def apply_settings(self, settings: Settings) -> None:
         self.claims.set_time_format(settings.time_format)
         self.json_tree.set_masked(settings.mask_secrets)
+        self.claims.set_masked(settings.mask_secrets)
 
     def set_key_choices(self, choices: list[KeyChoice]) -> None:
         self.verify.set_key_choices(choices)

@@ -31,6 +31,7 @@ from tokenlab.core.errors import UserError
 from tokenlab.gui import theme
 from tokenlab.gui.models.sandbox_models import RecordTableModel
 from tokenlab.gui.models.sandbox_snippets import js_snippet, python_snippet
+from tokenlab.gui.widgets.fitting import ElidingComboBox
 
 
 def _button(parent: QWidget, text: str, tip: str) -> QPushButton:
@@ -64,18 +65,35 @@ def show_result(label: QLabel, text: str, error: UserError | None = None) -> Non
     if error is not None:
         code = f"{error.ably_code} " if error.ably_code is not None else ""
         text = f"{text}: {code}{error.message}"
-    label.setStyleSheet(f"color: {theme.severity_colour('error' if error else 'ok').name()}")
+    # a palette colour, not a stylesheet: the presenter font must still reach the label
+    theme.set_text_colour(label, theme.severity_colour("error" if error else "ok"))
     label.setText(text)
 
 
-def _copy_row(parent: QWidget, edit: QLineEdit, name: str) -> QHBoxLayout:
+class CopyButton(QPushButton):
+    """Copies a field's text, or its ``realText`` property when the field shows a mask."""
+
+    def __init__(self, edit: QLineEdit, name: str, parent: QWidget) -> None:
+        super().__init__("Copy", parent)
+        self.setToolTip(f"Copy the {name}")
+        self.setAccessibleName("Copy")
+        self._edit = edit
+        self.clicked.connect(self._on_clicked)
+
+    def _on_clicked(self) -> None:
+        text = self._edit.property("realText") or self._edit.text()
+        QGuiApplication.clipboard().setText(str(text))
+
+
+def copy_row(parent: QWidget, edit: QLineEdit, name: str) -> QWidget:
+    """A read-only line edit with a Copy button, in a row widget of their own."""
     edit.setReadOnly(True)
     edit.setAccessibleName(name)
-    copy = _button(parent, "Copy", f"Copy the {name}")
-    copy.clicked.connect(lambda: QGuiApplication.clipboard().setText(edit.text()))
-    row = QHBoxLayout()
-    row.addWidget(edit, 1)
-    row.addWidget(copy)
+    row = QWidget(parent)
+    layout = QHBoxLayout(row)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.addWidget(edit, 1)
+    layout.addWidget(CopyButton(edit, name, row))
     return row
 
 
@@ -86,7 +104,7 @@ class SnippetsPanel(QGroupBox):
         super().__init__("Connect your SDK", parent)
         self.rest_url = QLineEdit(self)
         self.ws_url = QLineEdit(self)
-        self.key = QComboBox(self)
+        self.key = ElidingComboBox(self)
         self.key.setAccessibleName("Key used in the snippets")
         self.tabs = QTabWidget(self)
         self.js = QPlainTextEdit(self)
@@ -96,8 +114,8 @@ class SnippetsPanel(QGroupBox):
         self._keys: dict[str, str] = {}
         self._masked = False
         form = QFormLayout(self)
-        form.addRow("REST", _copy_row(self, self.rest_url, "REST URL"))
-        form.addRow("WebSocket", _copy_row(self, self.ws_url, "WebSocket URL"))
+        form.addRow("REST", copy_row(self, self.rest_url, "REST URL"))
+        form.addRow("WebSocket", copy_row(self, self.ws_url, "WebSocket URL"))
         form.addRow("Key", self.key)
         for edit, title in ((self.js, "ably-js"), (self.python, "ably-python")):
             edit.setReadOnly(True)
@@ -106,8 +124,9 @@ class SnippetsPanel(QGroupBox):
             edit.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
             self.tabs.addTab(edit, title)
         form.addRow(self.tabs)
-        footer = QHBoxLayout()  # one spanning row: a long note must not widen the label column
-        footer.addWidget(self.note, 1)
+        form.addRow(self.note)  # spanning rows: a wrapped note gets the height it needs
+        footer = QHBoxLayout()
+        footer.addStretch(1)
         footer.addWidget(self.copy)
         form.addRow(footer)
         self.note.setWordWrap(True)

@@ -91,6 +91,28 @@ async def test_switch_restarts_on_https_and_wss_with_the_same_keys(
         assert not ctx.settings.sandbox_tls
 
 
+async def test_the_chosen_key_stays_in_the_snippets(ctx: AppContext, tmp_path: Path) -> None:
+    async with embedded(ctx, tmp_path, tmp_path / "data") as tab:
+        chat = running(ctx).demo_keys["chat"]
+        combo = tab.snippets.key
+        combo.setCurrentIndex(combo.findText(f"Sandbox demo key: chat ({chat.name})"))
+        await toggle(ctx, tab)
+        assert combo.currentText() == f"Sandbox demo key: chat ({chat.name})"
+        assert chat.full() in tab.snippets.python.toPlainText()
+
+
+async def test_switch_is_refused_while_the_classroom_is_open(
+    ctx: AppContext, tmp_path: Path
+) -> None:
+    async with embedded(ctx, tmp_path, tmp_path / "data") as tab:
+        before = running(ctx)
+        await before.open_classroom(["127.0.0.2"])
+        await toggle(ctx, tab)
+        assert running(ctx) is before and before.classroom.open
+        assert "The classroom is open" in tab.tls.result.text()
+        assert not tab.tls.switch.isChecked()
+
+
 async def test_runtime_settings_survive_the_restart(ctx: AppContext, tmp_path: Path) -> None:
     async with embedded(ctx, tmp_path, tmp_path / "data") as tab:
         running(ctx).update_settings(reauth_lead_ms=12_000, clock_skew_ms=-90_000)

@@ -54,6 +54,13 @@ class EmbeddedSandbox:
     async def set_tls(self, on: bool) -> Sandbox:
         """Restart serving HTTPS/WSS (``on``) or HTTP/WS. A ``UserError`` leaves it as it was."""
         old = self.sandbox
+        if old is not None and old.classroom.open:
+            raise UserError(
+                "The classroom is open: restarting the sandbox would end every attendee's "
+                "connection and empty the roster.",
+                code="sandbox.classroom_open",
+                fix="Close the classroom (Classroom page) first, then switch TLS.",
+            )
         config = self._carried_over(old)
         config = self._with_tls(config) if on else self._without_tls(config)
         if old is not None:

@@ -28,6 +28,7 @@ CERT_NAME, KEY_NAME = "sandbox-cert.pem", "sandbox-key.pem"
 DEFAULT_NAMES = ("localhost", "127.0.0.1", "::1")
 VALID_DAYS = 825
 RENEW_DAYS = 30
+TRUST_TITLE = "TLS: trust the sandbox's certificate"
 
 
 @dataclass(frozen=True)
@@ -36,12 +37,12 @@ class Certificate:
     key: Path
 
     def trust_lines(self) -> list[str]:
-        """How to make the SDKs (and curl) trust this certificate."""
+        """How to make the SDKs (and curl) trust this certificate (under ``TRUST_TITLE``)."""
         return [
-            f"  certificate {self.cert}",
+            f"  certificate                  {self.cert}",
             f"  Python (ably-python, httpx): export SSL_CERT_FILE={self.cert}",
-            f"  Node (ably-js):               export NODE_EXTRA_CA_CERTS={self.cert}",
-            f"  curl:                         curl --cacert {self.cert} ...",
+            f"  Node (ably-js):              export NODE_EXTRA_CA_CERTS={self.cert}",
+            f"  curl:                        curl --cacert {self.cert} ...",
         ]
 
 

@@ -16,8 +16,8 @@ from tokenlab.gui import theme
 from tokenlab.gui.context import AppContext
 from tokenlab.gui.widgets.sandbox_panels import show_result
 from tokenlab.sandbox import Sandbox
+from tokenlab.sandbox.tls import TRUST_TITLE
 
-TRUST_TITLE = "TLS: trust the sandbox's certificate"
 SWITCH_TIP = (
     "Restart the embedded sandbox serving HTTPS and WSS with a certificate made on first use "
     "in tokenlab's data folder (the demo keys stay the same). Both SDKs refuse Basic auth with "

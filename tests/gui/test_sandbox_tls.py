@@ -11,6 +11,7 @@ from pathlib import Path
 import aiohttp
 
 from tests.gui.helpers import settle
+from tests.gui.test_sandbox_tab import alice
 from tokenlab.gui import app
 from tokenlab.gui.context import AppContext
 from tokenlab.gui.embedded_sandbox import EmbeddedSandbox
@@ -89,6 +90,16 @@ async def test_switch_restarts_on_https_and_wss_with_the_same_keys(
         assert f"port: {port}," in tab.snippets.js.toPlainText()
         assert not tab.tls.switch.isChecked() and tab.tls.trust.isHidden()
         assert not ctx.settings.sandbox_tls
+
+
+async def test_the_apps_own_clients_trust_the_certificate(ctx: AppContext, tmp_path: Path) -> None:
+    async with embedded(ctx, tmp_path, tmp_path / "data") as tab:
+        await toggle(ctx, tab)
+        sb = running(ctx)
+        response = await ctx.http.get(f"{sb.rest_url}/time")  # the Token Request tab's client
+        assert response.status_code == 200
+        async with alice(sb) as conn:  # the Live tab's realtime client, over wss
+            assert conn.connection_id
 
 
 async def test_the_chosen_key_stays_in_the_snippets(ctx: AppContext, tmp_path: Path) -> None:

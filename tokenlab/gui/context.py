@@ -240,7 +240,11 @@ class AppContext(QObject):
         if self._http is None:
             import httpx  # imported late: it is not needed to show the first window
 
-            self._http = httpx.AsyncClient(timeout=10.0, follow_redirects=False)
+            from tokenlab.core.tls_trust import client_context
+
+            self._http = httpx.AsyncClient(
+                timeout=10.0, follow_redirects=False, verify=client_context()
+            )
         return self._http
 
     async def aclose(self) -> None:

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from tokenlab.core.errors import UserError
+from tokenlab.core.tls_trust import trust_certificate
 from tokenlab.sandbox import Sandbox, SandboxConfig, tls
 
 
@@ -110,6 +111,7 @@ class EmbeddedSandbox:
 
     def _with_tls(self, config: SandboxConfig) -> SandboxConfig:
         certificate = tls.ensure_certificate(self._cert_dir, (config.host,))
+        trust_certificate(certificate.cert)  # the app's own clients (Live tab, REST calls)
         self.certificate = certificate
         self.tls_error = None
         return dataclasses.replace(

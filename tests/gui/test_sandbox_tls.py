@@ -169,3 +169,14 @@ async def test_start_up_without_a_usable_certificate_says_why_tls_is_off(
         assert running(ctx).rest_url.startswith("http://")
         assert not tab.tls.switch.isChecked()
         assert tab.tls.result.text().startswith("TLS is off: Cannot write")
+
+
+async def test_without_the_embedded_sandbox_the_switch_is_off_and_says_why(
+    ctx: AppContext,
+) -> None:
+    tab = SandboxTab(ctx)  # --no-sandbox or --sandbox-url: nothing here to restart
+    assert not tab.tls.switch.isEnabled() and not tab.tls.switch.isChecked()
+    assert "embedded sandbox only" in tab.tls.switch.toolTip()
+    tab.close()
+    tab.deleteLater()
+    await settle()

@@ -47,9 +47,17 @@ def keys(sandbox: Sandbox) -> dict[str, str]:
 
 
 async def toggle(ctx: AppContext, tab: SandboxTab) -> None:
+    statuses: list[str] = []
+
+    def record() -> None:
+        statuses.append(tab.status.text())
+
+    ctx.sandbox_changed.connect(record)
     tab.tls.switch.click()
     assert not tab.tls.switch.isEnabled()  # no second click while it restarts
     await ctx.runner.wait_idle()
+    ctx.sandbox_changed.disconnect(record)
+    assert not any("--no-sandbox" in text for text in statuses)  # stopped, not absent
 
 
 async def served_over_tls(sandbox: Sandbox, cert: Path) -> int:

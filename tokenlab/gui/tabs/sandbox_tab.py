@@ -272,6 +272,8 @@ class SandboxTab(TabPage):
             text = (f"<b>Embedded sandbox running</b> at {sb.rest_url} (REST and WebSocket on "
                     f"one port, {where}). Demo app {sb.demo_app_id} with keys "
                     f"{', '.join(sb.demo_keys)}.")  # fmt: skip
+        elif mode == "none" and self.ctx.embedded_sandbox is not None:  # between stop and start
+            text = "<b>Embedded sandbox stopped</b>: it restarts when the TLS switch changes."
         else:
             text = "<b>" + ("External sandbox" if mode == "external" else "No sandbox") + "</b>: "
             text += NO_ADMIN[mode].format(url=self.ctx.external_sandbox_url)

@@ -174,9 +174,11 @@ class _FakeChannel:
 
 
 async def test_pings_are_answered_by_id_and_fail_with_the_transport() -> None:
+    from tokenlab.realtime.clock import ManualClock
     from tokenlab.realtime.pings import Pings
 
-    pings = Pings()
+    clock = ManualClock()
+    pings = Pings(clock)
     sent: list[dict[str, object]] = []
 
     async def send(message: object) -> None:
@@ -186,15 +188,20 @@ async def test_pings_are_answered_by_id_and_fail_with_the_transport() -> None:
     await asyncio.sleep(0)
     assert sent[0]["action"] == Action.HEARTBEAT
     pings.answer({"action": Action.HEARTBEAT, "id": "someone-else"})
+    await clock.advance(30)
     assert not answered.done()
     pings.answer({"action": Action.HEARTBEAT, "id": sent[0]["id"]})
-    assert await answered >= 0
+    assert await answered == 30  # the round trip, on the injected clock
     lost = asyncio.create_task(pings.ping(send, 60_000))
     await asyncio.sleep(0)
     pings.fail_all(ErrorInfo(80003, 400, "Connection lost"))
     with pytest.raises(AblyError) as info:
         await lost
     assert info.value.ably_code == 80003
-    with pytest.raises(AblyError) as timeout:  # never answered: 50003 (RTN13c)
-        await pings.ping(send, 1)
+    unanswered = asyncio.create_task(pings.ping(send, 5_000))
+    await clock.advance(4_999)
+    assert not unanswered.done()
+    await clock.advance(1)  # never answered: 50003 (RTN13c)
+    with pytest.raises(AblyError) as timeout:
+        await unanswered
     assert timeout.value.ably_code == 50003

@@ -9,7 +9,7 @@ from typing import Any
 
 from tokenlab.core.errors import AblyError
 from tokenlab.core.keys import ApiKey
-from tokenlab.realtime.clock import ManualClock
+from tokenlab.realtime.clock import Clock, LoopClock, ManualClock
 from tokenlab.realtime.events import ClientRefusal, ConnectionState, EventBody, RefusedOperation
 from tokenlab.realtime.identity import Source as IdentitySource
 from tokenlab.realtime.options import ClientOptions, Endpoint, KeyAuth
@@ -37,6 +37,7 @@ class FakePort:
             endpoint=Endpoint.from_url("ws://127.0.0.1:1"), auth=KeyAuth(key)
         )
         self.state: ConnectionState = state
+        self.clock: Clock = LoopClock()
         self.client_id = client_id
         self.transport: FakeTransport | None = FakeTransport() if state == "connected" else None
         self.events: list[EventBody] = []

@@ -205,3 +205,41 @@ async def test_pings_are_answered_by_id_and_fail_with_the_transport() -> None:
     with pytest.raises(AblyError) as timeout:
         await unanswered
     assert timeout.value.ably_code == 50003
+
+
+async def test_pending_ack_timeout_runs_on_the_clock_and_only_while_sent() -> None:
+    from tokenlab.realtime.clock import ManualClock
+
+    port = FakePort("alice", state="connecting")
+    port.clock = clock = ManualClock()
+    ms = port.options.timeouts.realtime_request_timeout
+    queue = PendingMessages(port)
+    waiting = asyncio.create_task(queue.send(MESSAGE))
+    await clock.advance(ms * 3)  # queued while not connected: no ACK timeout yet
+    assert not waiting.done()
+    port.set_state("connected")
+    queue.on_connected(resumed=True)
+    await _settled(port)
+    await clock.advance(ms - 1)
+    assert not waiting.done()
+    await clock.advance(1)
+    with pytest.raises(AblyError) as info:
+        await waiting
+    assert info.value.ably_code == 50003
+
+
+async def test_attach_with_no_answer_is_50003_after_the_request_timeout() -> None:
+    from tokenlab.realtime.clock import ManualClock
+
+    port = FakePort("alice")
+    port.clock = clock = ManualClock()
+    channel = Channels(port).get("chat")
+    attaching = asyncio.create_task(channel.attach(timeout_ms=4_000))
+    await clock.advance(3_999)
+    assert not attaching.done()
+    assert port.transport is not None
+    assert [f["action"] for f in port.transport.sent] == [Action.ATTACH]
+    await clock.advance(1)
+    with pytest.raises(AblyError) as info:
+        await attaching
+    assert info.value.ably_code == 50003

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from tests.realtime.fakeserver import FakeAbly, connected, fake_ably
+from tokenlab.core.errors import AblyError
 from tokenlab.realtime import AuthCallbackAuth, ClientOptions, Connection, Endpoint, Timeouts
 from tokenlab.realtime.clock import ManualClock
 from tokenlab.realtime.events import StateChanged
@@ -203,3 +204,17 @@ async def test_a_timeout_left_early_or_cancelled_from_outside_is_not_a_timeout()
     with pytest.raises(asyncio.CancelledError):
         await outer
     assert clock.pending() == []
+
+
+async def test_waiting_for_a_state_times_out_on_the_clock() -> None:
+    from tokenlab.realtime.state import StateTracker
+
+    clock = ManualClock()
+    states = StateTracker(lambda body: None, clock)
+    waiting = asyncio.create_task(states.wait_for("connected", timeout_ms=500))
+    await clock.advance(499)
+    assert not waiting.done()
+    await clock.advance(1)
+    with pytest.raises(AblyError) as info:
+        await waiting
+    assert info.value.ably_code == 50003 and "500 ms" in str(info.value)

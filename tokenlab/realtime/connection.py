@@ -69,7 +69,7 @@ class Connection:
             now_ms=options.now_ms, monotonic_ms=options.monotonic_ms
         )
         self.clock: Clock = options.clock or LoopClock(options.monotonic_ms)
-        self.machine = ConnectionMachine(self.emit)
+        self.machine = ConnectionMachine(self.emit, self.clock)
         self._http = AuthHttp(
             options.endpoint,
             timeout_ms=options.timeouts.http_request_timeout,

@@ -38,4 +38,5 @@ async def test_batch_publish_presence_status_and_stats(peers: Peers, binary: boo
     assert [p["clientId"] for p in present["presence"]] == ["batchPresenceTest"], dump(events)
     occupancy = batch["occupancy"]
     assert occupancy["connections"] == 1 and occupancy["presenceMembers"] == 1, dump(events)
+    assert batch["active"] is True, dump(events)
     assert batch["stats"] == 0, dump(events)

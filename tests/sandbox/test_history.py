@@ -10,6 +10,8 @@ import aiohttp
 
 from tests.sandbox.conftest import FakeClock, connected, key_of
 from tokenlab.sandbox import Sandbox
+from tokenlab.sandbox.channels import ChannelHub
+from tokenlab.sandbox.history import HistoryQuery
 
 HAS_BACKLOG = 1 << 1
 
@@ -118,3 +120,14 @@ async def test_rewind_param_sends_the_latest_with_has_backlog(
     error = await client.expect(9)
     assert error["channel"] == "bad" and error["error"]["code"] == 40000
     await client.close()
+
+
+def test_presence_fixtures_are_in_presence_history() -> None:
+    hub = ChannelHub(lambda: 5)
+    hub.add_fixture("app", "f", "one", "first", None)
+    hub.add_fixture("app", "f", "two", "c2Vjb25k", "base64")
+    items, _ = hub.history("app", "f", HistoryQuery(direction="forwards"), presence=True)
+    assert [(p["clientId"], p["data"], p.get("encoding")) for p in items] == [
+        ("one", "first", None),
+        ("two", "c2Vjb25k", "base64"),
+    ]

@@ -3,7 +3,10 @@
 Prints the REST and WebSocket URLs, every demo key, and client options ready to paste into
 ably-js and ably-python, then a line per server event until Ctrl-C (or SIGTERM) stops it cleanly.
 It listens on 127.0.0.1 (port 0 picks a free port); ``--host 0.0.0.0`` opens it to the network,
-which is opt-in and prints a warning. The store lives under the user data dir
+which is opt-in and prints a warning. ``--classroom`` adds a second listener for attendees (on
+this machine's network addresses, or ``--classroom-host ADDR``): they open its join page, get a
+clientId and tokens (never a key secret), and the instructor-only routes answer only on loopback
+or with the instructor credential printed in the banner. The store lives under the user data dir
 (``TOKENLAB_DATA_DIR`` overrides) unless ``--db`` says otherwise; ``--reset`` starts afresh.
 ``--tls`` serves HTTPS/WSS with a certificate kept in the data dir and prints how to trust it.
 """
@@ -22,7 +25,10 @@ from tokenlab.commands.common import new_parser, stop_on_signals
 from tokenlab.core import paths
 from tokenlab.core.errors import UserError
 from tokenlab.sandbox import Sandbox, SandboxConfig, SandboxEvent, tls
+from tokenlab.sandbox.classroom import local_addresses
 from tokenlab.sandbox.httpwire import is_local_name
+from tokenlab.sandbox.snippets import Endpoint, js_key_snippet, python_key_snippet
+from tokenlab.sandbox.trust import INSTRUCTOR_HEADER
 
 DB_NAME = "sandbox.sqlite3"
 
@@ -45,6 +51,17 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         default=30_000,
         metavar="MS",
         help="send AUTH this long before a token expires (default 30000)",
+    )
+    p.add_argument(
+        "--classroom",
+        action="store_true",
+        help="let attendees connect: a second listener serving the join page",
+    )
+    p.add_argument(
+        "--classroom-host",
+        action="append",
+        metavar="ADDR",
+        help="address attendees connect to (repeatable; default: this machine's addresses)",
     )
     p.add_argument(
         "--tls",
@@ -125,6 +142,8 @@ async def serve(
     )
     stop = stop or asyncio.Event()
     async with Sandbox(config) as sb:
+        if args.classroom or args.classroom_host:
+            await sb.open_classroom(args.classroom_host or local_addresses())
         print_banner(sb, path, out, as_json=args.json, certificate=certificate)
         sb.subscribe(lambda event: print_event(event, out, as_json=args.json))
         with stop_on_signals(stop):
@@ -142,8 +161,9 @@ def print_banner(
     certificate: tls.Certificate | None = None,
 ) -> None:
     keys = {label: key.full() for label, key in sb.demo_keys.items()}
+    room = sb.classroom
     if as_json:
-        banner = {
+        banner: dict[str, object] = {
             "rest_url": sb.rest_url,
             "ws_url": sb.ws_url,
             "db": db,
@@ -152,6 +172,8 @@ def print_banner(
             "tls_cert": str(certificate.cert) if certificate else None,
             "clock_skew_ms": sb.settings.clock_skew_ms,
         }
+        if room.open:
+            banner["classroom"] = {"join_urls": room.join_urls()}
         print(json.dumps(banner), file=out, flush=True)
         return
     lines = [
@@ -164,11 +186,8 @@ def print_banner(
         f"  auth URL  {sb.rest_url}/auth/token-request?clientId=alice  (also /auth/jwt, "
         "/auth/token)",
         "",
-        *(
-            ["TLS: trust the sandbox's certificate", *certificate.trust_lines(), ""]
-            if certificate
-            else []
-        ),
+        *classroom_lines(sb),
+        *([tls.TRUST_TITLE, *certificate.trust_lines(), ""] if certificate else []),
         "Keys of the demo app:",
         *(f"  {label:<10} {full}" for label, full in keys.items()),
         "",
@@ -180,33 +199,43 @@ def print_banner(
 
 
 def tls_lines(certificate: tls.Certificate) -> list[str]:
-    return ["TLS: trust the sandbox's certificate", *certificate.trust_lines(), ""]
+    return [tls.TRUST_TITLE, *certificate.trust_lines(), ""]
+
+
+def classroom_lines(sb: Sandbox) -> list[str]:
+    room = sb.classroom
+    if not room.open:
+        return []
+    return [
+        "Classroom: attendees open the join page (they get a clientId and tokens, no key):",
+        *(f"  join      {url}" for url in room.join_urls()),
+        f"  instructor-only routes there need the admin credential above ({INSTRUCTOR_HEADER})",
+        "",
+    ]
+
+
+def _indent(text: str) -> list[str]:
+    return ["  " + line if line else "" for line in text.splitlines()]
 
 
 def client_snippets(sb: Sandbox, key: str) -> list[str]:
-    host, port = sb.rest_url.split("//", 1)[1].rsplit(":", 1)
-    host = host.strip("[]")
-    if sb.tls:
-        js_port, py_port = f"tls: true, tlsPort: {port}", f"tls=True, tls_port={port}"
-        rest = [f"  AblyRest(key='{key}', endpoint='{host}', {py_port})  # Basic auth over TLS"]
-    else:
-        js_port, py_port = f"port: {port}, tls: false", f"port={port}, tls=False"
-        rest = [
-            f"  AblyRest(key='{key}', endpoint='{host}', {py_port},",
-            "           use_token_auth=True)   # Basic auth over http is refused (40103)",
-        ]
+    """Key-based snippets for this machine (attendees get theirs from the join page)."""
+    ep = Endpoint.from_url(sb.rest_url)
     return [
-        "ably-js (Node or browser):",
-        f"  new Ably.Realtime({{ key: '{key}', endpoint: '{host}', {js_port},",
-        "    useBinaryProtocol: false, disableConnectivityCheck: true })",
+        "ably-js (Node ES module: save as sandbox.mjs, run `node sandbox.mjs`):",
+        *_indent(js_key_snippet(ep, key)),
         "",
-        "ably-python:",
-        f"  AblyRealtime(key='{key}', endpoint='{host}', {py_port})",
-        *rest,
-        "  NOTE: ably-python 3.1.4 ignores the port for realtime and dials the default one",
-        "  (ably/ably-python#567). Run the sandbox on that port (80, or 443 with --tls; needs",
-        "  root or CAP_NET_BIND_SERVICE), or patch WebSocketTransport.connect to put ':{port}/'",
-        "  in the URL before creating the client (see tests/interop/conftest.py).",
+        "ably-python (save as sandbox.py). NOTE: ably-python 3.1.4 ignores the port for",
+        "realtime and dials the default one (ably/ably-python#567); the snippet patches that.",
+        *(
+            []
+            if ep.tls
+            else [
+                "For REST over http use AblyRest(..., use_token_auth=True): Basic auth is "
+                "refused there (40103)."
+            ]
+        ),
+        *_indent(python_key_snippet(ep, key)),
     ]
 
 

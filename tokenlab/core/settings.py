@@ -24,6 +24,7 @@ from tokenlab.core.errors import SettingsError
 
 SCHEMA_VERSION = 1
 TIME_FORMATS = ("relative", "local", "utc")
+THEMES = ("system", "light", "dark")  # "system" follows the desktop's colour scheme
 TAB_IDS = ("inspect", "token_request", "jwt", "live", "sandbox", "lessons")
 _KEY_NAME_RE = re.compile(r"^[^:\s.]+\.[^:\s.]+$")
 
@@ -46,11 +47,13 @@ class Settings:
     large_font: bool = False
     mask_secrets: bool = False
     time_format: str = "relative"
+    theme: str = "system"
     ably_rest_url: str = "https://rest.ably.io"
     key_profiles: tuple[KeyProfile, ...] = ()
     # Small JSON objects owned by individual tabs (e.g. the Live tab's last endpoint).
     tab_state: dict[str, dict[str, Any]] = field(default_factory=dict)
     lessons_done: tuple[str, ...] = ()  # ids of the lessons run to the end with every tick
+    sandbox_tls: bool = False  # the embedded sandbox serves HTTPS/WSS (Sandbox tab switch)
 
     def with_lesson_done(self, lesson_id: str, done: bool) -> Settings:
         """A copy with ``lesson_id`` marked done (or back to not started)."""
@@ -140,10 +143,12 @@ _PARSERS: dict[str, Callable[[Any], Any]] = {
     "large_font": _typed(bool),
     "mask_secrets": _typed(bool),
     "time_format": _choice(TIME_FORMATS),
+    "theme": _choice(THEMES),
     "ably_rest_url": _typed(str),
     "key_profiles": _profiles,
     "tab_state": _tab_state,
     "lessons_done": _strings,
+    "sandbox_tls": _typed(bool),
 }
 
 

@@ -2,8 +2,9 @@
 
 Desktop conventions live here: Ctrl+1…9 switch to the first nine tabs (Ctrl+1…6 today), pasting
 while no text field has focus sends the text to Inspect, files dropped anywhere open in Inspect,
-the presenter toggles (larger font, mask secrets) and the window geometry and last tab are kept in
-settings.
+View > Presenter mode (Ctrl+Shift+P: larger font and masked secrets together, each also alone),
+View > Theme (system, light, dark), the Help menu (lessons, shortcuts, About) and the window
+geometry and last tab are kept in settings.
 """
 
 from __future__ import annotations
@@ -12,12 +13,20 @@ import logging
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QTimer, Signal
+from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QGuiApplication, QKeySequence, QShortcut
-from PySide6.QtWidgets import QApplication, QMainWindow, QMenu, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QMainWindow,
+    QMenu,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from tokenlab.core.errors import UserError
-from tokenlab.core.settings import TIME_FORMATS
+from tokenlab.core.settings import THEMES, TIME_FORMATS
 from tokenlab.gui import theme
 from tokenlab.gui.context import AppContext
 from tokenlab.gui.tabs import TAB_ENTRIES, TabEntry
@@ -128,11 +137,13 @@ class MainWindow(QMainWindow):
         menu: QMenu,
         text: str,
         slot: Callable[[], object],
-        shortcut: QKeySequence.StandardKey | None = None,
+        shortcut: QKeySequence.StandardKey | str | None = None,
     ) -> QAction:
         action = menu.addAction(text)
         action.triggered.connect(slot)
-        if shortcut is not None:  # all the platform's keys for it (Copy: Ctrl+C and Ctrl+Ins)
+        if isinstance(shortcut, str):
+            action.setShortcut(QKeySequence(shortcut))
+        elif shortcut is not None:  # all the platform's keys for it (Copy: Ctrl+C and Ctrl+Ins)
             action.setShortcuts(shortcut)
         return action
 
@@ -146,20 +157,51 @@ class MainWindow(QMainWindow):
             edit, "&Paste into Inspect", self._paste, QKeySequence.StandardKey.Paste
         )
         view = bar.addMenu("&View")
-        self.large_font_action = self._toggle(view, "&Larger font (presenter)", self._on_large)
-        self.mask_action = self._toggle(view, "&Mask secrets and signatures", self._on_mask)
+        self.presenter_action = self._toggle(
+            view, "&Presenter mode (larger font, masked secrets)", self._on_presenter,
+            "Ctrl+Shift+P",
+        )  # fmt: skip
+        self.large_font_action = self._toggle(view, "&Larger font", self._on_large, "Ctrl+Shift+L")
+        self.mask_action = self._toggle(
+            view, "&Mask secrets and signatures", self._on_mask, "Ctrl+Shift+M"
+        )
+        view.addSeparator()
         self._build_time_menu(view.addMenu("&Times"))
+        self._build_theme_menu(view.addMenu("T&heme"))
         keys = bar.addMenu("&Keys")
         self._action(keys, "&Manage key profiles…", self.open_key_profiles)
-        help_menu = bar.addMenu("&Help")
-        self.lessons_action = self._action(help_menu, "&Lessons", lambda: self.show_tab("lessons"))
-        self._action(help_menu, "Sandbox &compatibility", self.open_compatibility)
+        self.help_menu = bar.addMenu("&Help")
+        self.lessons_action = self._action(
+            self.help_menu, "&Lessons", lambda: self.show_tab("lessons")
+        )
+        self._action(self.help_menu, "Sandbox &compatibility", self.open_compatibility)
+        self.help_menu.addSeparator()
+        self._action(self.help_menu, "&Keyboard shortcuts…", self.show_shortcuts, "Ctrl+/")
+        self._action(self.help_menu, "&About tokenlab…", self.show_about)
 
-    def _toggle(self, menu: QMenu, text: str, slot: Callable[[bool], object]) -> QAction:
+    def _toggle(
+        self, menu: QMenu, text: str, slot: Callable[[bool], object], keys: str | None = None
+    ) -> QAction:
         action = menu.addAction(text)
         action.setCheckable(True)
         action.toggled.connect(slot)
+        if keys:
+            action.setShortcut(QKeySequence(keys))
         return action
+
+    def _build_theme_menu(self, menu: QMenu) -> None:
+        group = QActionGroup(self)
+        labels = {"system": "&System (follow the desktop)", "light": "&Light", "dark": "&Dark"}
+        self.theme_actions: dict[str, QAction] = {}
+        for mode in THEMES:
+            action = group.addAction(labels[mode])
+            action.setCheckable(True)
+            action.setData(mode)
+            menu.addAction(action)
+            self.theme_actions[mode] = action
+        group.triggered.connect(lambda a: self.set_theme(str(a.data())))
+        hints = QGuiApplication.styleHints()
+        hints.colorSchemeChanged.connect(self._on_color_scheme_changed)
 
     def _build_time_menu(self, menu: QMenu) -> None:
         group = QActionGroup(self)
@@ -196,6 +238,7 @@ class MainWindow(QMainWindow):
         self.large_font_action.setChecked(settings.large_font)
         self.mask_action.setChecked(settings.mask_secrets)
         self.time_actions[settings.time_format].setChecked(True)
+        self.theme_actions[settings.theme].setChecked(True)
 
     # behaviour ---------------------------------------------------------------------------------
 
@@ -218,16 +261,57 @@ class MainWindow(QMainWindow):
         if page is not None:
             page.tab_shown()
 
+    def _on_presenter(self, checked: bool) -> None:
+        """Presenter mode = larger font + masking; each stays toggleable alone."""
+        self.large_font_action.setChecked(checked)
+        self.mask_action.setChecked(checked)
+
+    def _sync_presenter(self) -> None:
+        both = self.large_font_action.isChecked() and self.mask_action.isChecked()
+        self.presenter_action.blockSignals(True)
+        self.presenter_action.setChecked(both)
+        self.presenter_action.blockSignals(False)
+
     def _on_large(self, checked: bool) -> None:
         app = QApplication.instance()
         if isinstance(app, QApplication):
             theme.apply_font_scale(app, checked)
         if checked != self.ctx.settings.large_font:
             self.ctx.update_settings(large_font=checked)
+        self._sync_presenter()
 
     def _on_mask(self, checked: bool) -> None:
         if checked != self.ctx.settings.mask_secrets:
             self.ctx.update_settings(mask_secrets=checked)
+        self._sync_presenter()
+
+    def set_theme(self, mode: str) -> None:
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            theme.apply_theme(app, mode)
+        self.theme_actions[mode].setChecked(True)
+        if mode != self.ctx.settings.theme:
+            self.ctx.update_settings(theme=mode)
+
+    def _on_color_scheme_changed(self, *_: object) -> None:
+        if self.ctx.settings.theme == "system":
+            self.set_theme("system")
+
+    def show_shortcuts(self) -> None:
+        from tokenlab.gui.widgets.help_dialogs import shortcuts_dialog
+
+        actions = [a for menu in self.menuBar().findChildren(QMenu) for a in menu.actions()]
+        self._open_dialog(shortcuts_dialog(self, list(dict.fromkeys(actions))))
+
+    def show_about(self) -> None:
+        from tokenlab.gui.widgets.help_dialogs import about_dialog
+
+        self._open_dialog(about_dialog(self))
+
+    def _open_dialog(self, dialog: QDialog) -> None:
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.help_dialog = dialog  # non-modal (no exec); tests look at it
+        dialog.show()
 
     def _copy(self) -> None:
         page = self.current_page()

@@ -3,7 +3,9 @@
 The three parts of a token keep the same colours everywhere (editor, tables, sign texts):
 ``PART_COLOURS`` holds a light-palette and a dark-palette variant of each, both readable on the
 window background. Severity (error / warning / info / ok) has one icon and one colour. Icons are
-SVG files in ``resources/icons`` loaded by path.
+SVG files in ``resources/icons`` loaded by path and recoloured for the palette at paint time
+(``widgets.palette_icons``). ``apply_theme`` follows the desktop's scheme or forces light or dark
+(View > Theme). ``mask`` is the stable last-4 mask of ``core.masking``.
 """
 
 from __future__ import annotations
@@ -20,6 +22,9 @@ if TYPE_CHECKING:
     from PySide6.QtGui import QColor, QFont, QPalette
 
 from tokenlab.core import paths
+from tokenlab.core.masking import MASK, mask_secret
+
+__all__ = ["MASK"]
 
 Part = Literal["header", "claims", "signature", "other"]
 Severity = Literal["error", "warning", "info", "ok"]
@@ -37,7 +42,6 @@ SEVERITY_COLOURS: dict[str, tuple[str, str]] = {
     "info": ("#1565c0", "#7ab8ff"),
     "ok": ("#2e7d32", "#81c784"),
 }
-MASK = "••••••••"
 LARGE_FONT_FACTOR = 1.4
 
 _base_point_size: float | None = None
@@ -84,9 +88,13 @@ def _icon_dir() -> Path:
 
 @functools.cache
 def icon(name: str) -> QIcon:
-    """``resources/icons/<name>.svg`` as a QIcon (an empty icon if the file is missing)."""
+    """``resources/icons/<name>.svg`` as a palette-aware QIcon (empty if the file is missing)."""
     path = _icon_dir() / f"{name}.svg"
-    return QIcon(str(path)) if path.is_file() else QIcon()
+    if not path.is_file():
+        return QIcon()
+    from tokenlab.gui.widgets.palette_icons import palette_icon
+
+    return palette_icon(path.read_bytes())
 
 
 def severity_icon(severity: str) -> QIcon:
@@ -137,7 +145,8 @@ def set_text_colour(widget: QWidget, colour: QColor | None, *, bold: bool = Fals
 
 
 def mask(text: str, masked: bool) -> str:
-    return MASK if masked and text else text
+    """One secret as a stable mask keeping its last 4 characters (``core.masking``)."""
+    return mask_secret(text, masked)
 
 
 def apply_font_scale(app: QApplication, large: bool) -> None:
@@ -154,6 +163,31 @@ def apply_font_scale(app: QApplication, large: bool) -> None:
         refresh = getattr(widget, "refresh_font", None)
         if callable(refresh):
             refresh()
+
+
+_dark_applied = False
+
+
+def system_prefers_dark() -> bool:
+    from PySide6.QtCore import Qt
+
+    return QGuiApplication.styleHints().colorScheme() == Qt.ColorScheme.Dark
+
+
+def apply_theme(app: QApplication, mode: str) -> bool:
+    """View > Theme: ``system`` (follow the desktop), ``light`` or ``dark``. Returns dark?"""
+    global _dark_applied
+    dark = mode == "dark" or (mode == "system" and system_prefers_dark())
+    if dark:
+        from tokenlab.gui.widgets.palette import apply_dark_palette
+
+        apply_dark_palette(app)
+    elif _dark_applied or mode == "light":
+        app.setPalette(app.style().standardPalette())
+    _dark_applied = dark
+    for widget in app.allWidgets():  # repaint icons and palette-coloured text
+        widget.update()
+    return dark
 
 
 def load_stylesheet(name: str = "base") -> str:

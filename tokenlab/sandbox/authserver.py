@@ -18,7 +18,8 @@ received (credentials hidden), so a learner sees their AuthOptions as they arriv
 Misbehaviour, to demonstrate renewal failures: ``fail=MODE`` in the request, or a persistent mode
 set with ``Sandbox.set_auth_server_mode`` / ``POST /auth/mode {"mode": ...}`` and read with
 ``GET /auth/mode`` (both loopback only, with this run's admin credential in
-``X-Tokenlab-Admin``), cleared with ``null`` to heal.
+``X-Tokenlab-Admin``; on the classroom listener the credential alone), cleared with ``null``
+to heal.
 Modes: ``500``, ``403`` (HTTP errors), ``garbage`` (undecodable JSON), ``wrong-type``
 (``text/html``), ``expired`` (an already-expired credential) and ``delay:MS`` (answer after
 MS milliseconds, at most 60 s).
@@ -46,6 +47,7 @@ from tokenlab.sandbox.context import CONTEXT, Context
 from tokenlab.sandbox.httpwire import error_response, json_response, read_body, str_params
 from tokenlab.sandbox.provisioning import DEMO_APP_META
 from tokenlab.sandbox.store import KeyRecord
+from tokenlab.sandbox.trust import role
 
 ADMIN_HEADER = "X-Tokenlab-Admin"
 MODES = ("500", "403", "garbage", "wrong-type", "expired")
@@ -67,7 +69,7 @@ def check_mode(mode: str | None) -> str | None:
     )
 
 
-async def _params(request: web.Request) -> dict[str, str]:
+async def request_params(request: web.Request) -> dict[str, str]:
     body = await read_body(request) if request.method == "POST" and request.can_read_body else None
     return str_params(request.query, body if isinstance(body, Mapping) else {})
 
@@ -123,13 +125,14 @@ def _echo(request: web.Request, params: Mapping[str, str]) -> str:
 
 
 async def _handle(request: web.Request, kind: str) -> web.Response:
-    params = await _params(request)
-    response = await _answer(request, kind, params)
+    params = await request_params(request)
+    response = await answer(request, kind, params)
     response.headers[ECHO_HEADER] = _echo(request, params)
     return response
 
 
-async def _answer(request: web.Request, kind: str, params: dict[str, str]) -> web.Response:
+async def answer(request: web.Request, kind: str, params: dict[str, str]) -> web.Response:
+    """Answer one auth-server call (``kind``: token-request, jwt or token) with ``params``."""
     ctx = request.app[CONTEXT]
     _report(ctx, request, kind, params)
     mode = check_mode(params.get("fail") or ctx.settings.auth_server_mode)
@@ -217,8 +220,9 @@ def _loopback(request: web.Request) -> bool:
 
 
 def _check_admin(request: web.Request, ctx: Context) -> None:
-    """/auth/mode is an admin route: loopback only, with this run's admin credential."""
-    if not _loopback(request):
+    """/auth/mode is an admin route: loopback only, with this run's admin credential (on the
+    classroom listener, trusted by listener, the credential is what counts)."""
+    if role(request) != "attendee" and not _loopback(request):
         raise AblyError(40300, "The auth-server mode can only be used from this machine.")
     given = request.headers.get(ADMIN_HEADER, "").encode("utf-8", "replace")
     if not hmac.compare_digest(given, ctx.admin_token.encode()):

@@ -300,6 +300,9 @@ class ChannelHub:
             encoding=enc if isinstance(enc, str) else None,
         )
         channel.members[(FIXTURE_CONNECTION, client_id)] = member
+        channel.presence_history.extend(  # fixtures are in presence history too, as on Ably
+            [member.wire(PresenceAction.ENTER)], self._history_max_bytes
+        )
 
     # -- delivery ---------------------------------------------------------------------------
     @staticmethod

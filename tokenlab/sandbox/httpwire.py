@@ -203,10 +203,12 @@ def _cors(request: web.Request, response: web.StreamResponse) -> None:
         response.headers["Vary"] = "Origin"
 
 
-def make_middlewares(bound_host: str) -> list[Any]:
+def make_middlewares(bound_host: str, *, guard: bool = True) -> list[Any]:
+    """``guard=False``: the listener brings its own Host/Origin guard (the classroom's)."""
+
     @web.middleware
     async def ably_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
-        why = guard_violation(request, bound_host)
+        why = guard_violation(request, bound_host) if guard else None
         if why is not None:
             return error_response(
                 AblyError(

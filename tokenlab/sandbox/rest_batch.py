@@ -6,7 +6,8 @@
 - ``GET /presence?channels=a,b`` (RSC24): a BatchResult with ``{channel, presence}`` or
   ``{channel, error}`` per channel.
 - ``GET /channels/{name}`` (RSL8): ChannelDetails with ``status.occupancy.metrics`` computed from
-  the live attachments and presence set; needs the ``channel-metadata`` capability.
+  the live attachments and presence set; needs the ``channel-metadata`` capability. The request
+  itself makes the channel active (``isActive`` is true).
 - ``GET /stats``: an empty page. The sandbox keeps no statistics (a documented stub).
 """
 
@@ -124,7 +125,9 @@ async def channel_status(request: web.Request) -> web.Response:
     details = {
         "channelId": name,
         "name": name,
-        "status": {"isActive": metrics["connections"] > 0, "occupancy": {"metrics": metrics}},
+        # UNCERTAIN: a status request finds the channel active even when nothing is attached
+        # (ably-python's test_channel_status asserts isActive on a fresh channel).
+        "status": {"isActive": True, "occupancy": {"metrics": metrics}},
     }
     return respond(request, details)
 

@@ -28,7 +28,9 @@ Admin methods (all synchronous and cheap; frames they cause are queued to the co
   ttl_ms, key_label)`` (the demo auth server of ``authserver``);
 - ``drop_connection(connection_id) -> bool`` (abrupt close: "drop network"),
   ``request_reauth(connection_id) -> bool`` (send a server AUTH now);
-- ``now_ms()``, ``events(limit=200) -> list[SandboxEvent]`` (the journal), ``subscribe(cb)``.
+- ``now_ms()``, ``events(limit=200) -> list[SandboxEvent]`` (the journal), ``subscribe(cb)``;
+- classroom mode: ``await open_classroom(hosts) -> list[str]`` (join URLs),
+  ``await close_classroom()``, ``classroom`` (roster, addresses, ``instructor_credential``).
 """
 
 from __future__ import annotations
@@ -51,11 +53,14 @@ from tokenlab.core.tokens import TokenDetails, validate_ttl
 from tokenlab.core.wire import Action
 from tokenlab.sandbox import admin, authserver, provisioning, rest, rest_batch, rest_channels, tls
 from tokenlab.sandbox import config as ev
+from tokenlab.sandbox.attendees import AttendeeListener
 from tokenlab.sandbox.auth import Credentials, parse_capability
+from tokenlab.sandbox.classroom import Classroom
 from tokenlab.sandbox.config import SandboxConfig, SandboxEvent, Settings, Subscriber
 from tokenlab.sandbox.context import CONTEXT, Context
 from tokenlab.sandbox.httpserver import SandboxRunner
 from tokenlab.sandbox.httpwire import MAX_BODY_BYTES, is_local_name, make_middlewares
+from tokenlab.sandbox.joinpage import CLASSROOM, roster_route
 from tokenlab.sandbox.protocol import error_frame
 from tokenlab.sandbox.realtime import websocket_route
 from tokenlab.sandbox.revocation import TargetResult
@@ -73,6 +78,7 @@ class Sandbox:
         self._runner: web.AppRunner | None = None
         self._sweeper: asyncio.Task[None] | None = None
         self._pending_subscribers: list[Subscriber] = []
+        self._attendees: AttendeeListener | None = None
 
     # -- lifecycle --------------------------------------------------------------------------
     async def __aenter__(self) -> Sandbox:
@@ -104,11 +110,14 @@ class Sandbox:
             middlewares=make_middlewares(cfg.host), client_max_size=MAX_BODY_BYTES
         )
         app[CONTEXT] = ctx
+        classroom = app[CLASSROOM] = Classroom(ctx, instructor_credential=ctx.admin_token)
+        ctx.events.subscribe(classroom.on_event)
         rest.add_routes(app)
         rest_channels.add_routes(app)
         rest_batch.add_routes(app)
         authserver.add_routes(app)
         app.router.add_get("/", websocket_route)
+        app.router.add_get("/classroom/roster", roster_route)
         runner = SandboxRunner(
             app,
             access_log=None,
@@ -130,12 +139,16 @@ class Sandbox:
             raise
         ctx.port = int(runner.addresses[0][1])
         self._ctx, self._runner = ctx, runner
+        self._attendees = AttendeeListener(ctx, classroom)
         self._sweeper = asyncio.create_task(ctx.sessions.run(), name="sandbox-sweeper")
 
     async def stop(self) -> None:
         ctx, runner = self._ctx, self._runner
         if ctx is None or runner is None:
             return
+        if self._attendees is not None:
+            await self._attendees.close()
+            self._attendees = None
         if self._sweeper is not None:
             self._sweeper.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -415,3 +428,21 @@ class Sandbox:
             s.auth_ttl_ms = ttl_ms
         if key_label is not _UNSET:
             s.auth_key_label = key_label
+
+    # -- classroom --------------------------------------------------------------------------
+    @property
+    def classroom(self) -> Classroom:
+        if self._attendees is None:
+            raise RuntimeError("The sandbox is not running (use 'async with Sandbox(...)').")
+        return self._attendees.classroom
+
+    async def open_classroom(self, hosts: Sequence[str]) -> list[str]:
+        """Add the attendee listener on ``hosts`` (same port if free); returns the join URLs."""
+        if self._attendees is None:
+            raise RuntimeError("The sandbox is not running (use 'async with Sandbox(...)').")
+        return await self._attendees.open(list(hosts), self.port)
+
+    async def close_classroom(self) -> None:
+        """Close the attendee listener, ending attendee connections cleanly."""
+        if self._attendees is not None:
+            await self._attendees.close()

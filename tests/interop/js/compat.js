@@ -341,6 +341,7 @@ Object.assign(scenarios, {
       history: history.items.map((m) => m.data),
       presence: presence,
       occupancy: status.status.occupancy.metrics,
+      active: status.status.isActive,
       stats: stats.items.length,
     });
     await closeClient(rt);

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from tokenlab.core.pairs import parse_pair_lines
 from tokenlab.gui import theme
 from tokenlab.gui.context import KeyChoice
 from tokenlab.gui.live.connections import (
@@ -34,12 +35,12 @@ from tokenlab.gui.live.connections import (
     EndpointKind,
     format_pairs,
 )
-from tokenlab.realtime.credentials import parse_pair_lines
+from tokenlab.gui.widgets.fitting import ElidingComboBox
 from tokenlab.realtime.options import IssuedKind
 
 
 def _combo(parent: QWidget, labels: Mapping[Any, str], name: str) -> QComboBox:
-    combo = QComboBox(parent)
+    combo = ElidingComboBox(parent)
     for value, label in labels.items():
         combo.addItem(label, value)
     combo.setAccessibleName(name)

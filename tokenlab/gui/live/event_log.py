@@ -37,6 +37,7 @@ from tokenlab.gui.live.log_model import (
     EventLogModel,
 )
 from tokenlab.gui.live.log_store import LogEntry, Severity
+from tokenlab.gui.widgets.fitting import ElidingComboBox
 from tokenlab.realtime.kinds import GROUPS
 
 ALL_CONNECTIONS = "All connections"
@@ -50,10 +51,10 @@ COLUMN_CHARS = {COL_SEQ: 5, COL_TIME: 12, COL_CONN: 9, COL_KIND: 9, COL_CODE: 5}
 
 
 def _combo(parent: QWidget, items: list[str], name: str) -> QComboBox:
-    combo = QComboBox(parent)
+    combo = ElidingComboBox(parent)
     combo.addItems(items)
     combo.setAccessibleName(name)
-    combo.setToolTip(name)
+    combo.set_base_tip(name)
     combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
     combo.setMinimumContentsLength(6)
     return combo

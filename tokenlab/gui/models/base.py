@@ -22,7 +22,9 @@ def header_label(
     columns: Sequence[str], section: int, orientation: Qt.Orientation, role: int
 ) -> str | None:
     """The horizontal header text of ``section``; None for other roles and orientations."""
-    if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+    # the tooltip too: a narrow column elides its header, the tooltip still names it
+    roles = (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole)
+    if orientation == Qt.Orientation.Horizontal and role in roles:
         return columns[section] if 0 <= section < len(columns) else None
     return None
 

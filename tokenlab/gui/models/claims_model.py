@@ -15,11 +15,13 @@ from PySide6.QtCore import Qt
 
 from tokenlab.core import timefmt
 from tokenlab.core.claims import Field
+from tokenlab.core.masking import mask_secret, mask_text
 from tokenlab.core.timefmt import TimeInfo
 from tokenlab.gui import theme
 from tokenlab.gui.models.base import RowTableModel
 
 COLUMNS = ("Part", "Name", "Value", "Meaning")
+SECRET_FIELDS = frozenset({"mac", "x-ably-token", "token", "keySecret", "secret"})
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,12 @@ class ClaimsModel(RowTableModel[ClaimRow]):
         super().__init__(parent)
         self._now_ms = now_ms
         self.time_format = "relative"
+        self.masked = False
+
+    def set_masked(self, masked: bool) -> None:
+        if masked != self.masked:
+            self.masked = masked
+            self.refresh_times()  # repaints the value column
 
     @property
     def rows(self) -> tuple[ClaimRow, ...]:
@@ -75,14 +83,23 @@ class ClaimsModel(RowTableModel[ClaimRow]):
 
     def row_data(self, row: ClaimRow, column: int, role: int) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
-            return self._display(row, column)
+            return self._masked_value(row, column, self._display(row, column))
         if role == Qt.ItemDataRole.ToolTipRole:
-            return self._tooltip(row, column)
+            return self._masked_value(row, column, self._tooltip(row, column))
         if role == Qt.ItemDataRole.ForegroundRole and column == 0:
             return theme.part_colour(row.part)
         if role == Qt.ItemDataRole.ForegroundRole and column == 3 and not row.field.known:
             return theme.muted_colour()
         return None
+
+    def _masked_value(self, row: ClaimRow, column: int, text: str) -> str:
+        """With masking on: a credential field (a MAC, an embedded token) as a stable mask,
+        and credentials inside any other value (a key in a URL) masked where they stand."""
+        if not self.masked or column != 2:
+            return text
+        if row.field.name in SECRET_FIELDS:
+            return mask_secret(text)
+        return mask_text(text)
 
     def _display(self, row: ClaimRow, column: int) -> str:
         if column == 0:

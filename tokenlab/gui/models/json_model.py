@@ -12,6 +12,7 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt
 
+from tokenlab.core.masking import mask_text
 from tokenlab.gui import theme
 from tokenlab.gui.models.base import header_label
 
@@ -144,8 +145,9 @@ class JsonTreeModel(QAbstractItemModel):
                 return node.key
             if index.column() == 2:
                 return node.kind
-            masked = self._masked and node.key in self.secret_keys
-            return theme.mask(_preview(node), masked)
+            if self._masked and node.key in self.secret_keys:
+                return theme.mask(_preview(node), True)
+            return mask_text(_preview(node), self._masked)  # embedded tokens, keys in values
         return None
 
     def headerData(

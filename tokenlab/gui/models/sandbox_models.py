@@ -1,4 +1,5 @@
-"""Table models for the Sandbox tab: keys, issued tokens, live connections and the event journal.
+"""Table models for the Sandbox tab: keys, issued tokens, live connections, the event journal
+and the classroom roster.
 
 One ``RecordTableModel`` over frozen sandbox admin records (``tokenlab.sandbox.admin``), with
 columns given as (header, value, tooltip) functions. ``replace`` keeps the selection when the
@@ -18,6 +19,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersisten
 from tokenlab.core.clock import NowMs
 from tokenlab.sandbox import SandboxEvent
 from tokenlab.sandbox.admin import ConnectionInfo, KeyInfo, TokenInfo
+from tokenlab.sandbox.classroom import RosterRow
 
 R = TypeVar("R")
 ModelIndex = QModelIndex | QPersistentModelIndex
@@ -78,7 +80,8 @@ class RecordTableModel(QAbstractTableModel, Generic[R]):
     ) -> Any:
         if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self._columns):
             return None
-        return self._columns[section].header if role == Qt.ItemDataRole.DisplayRole else None
+        roles = (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole)  # elided: the tip
+        return self._columns[section].header if role in roles else None
 
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
@@ -184,3 +187,22 @@ def events_model(now_ms: NowMs, parent: QObject) -> RecordTableModel[Any]:
         Column("What happened", lambda e, _n: e.message, lambda e, _n: e.message),
     ]
     return RecordTableModel(columns, now_ms, lambda e: (e.at_ms, e.kind, e.message), parent)
+
+
+def roster_model(now_ms: NowMs, parent: QObject) -> RecordTableModel[Any]:
+    def expiry(r: RosterRow, now: int) -> str:
+        return "" if r.token_expires is None else relative(r.token_expires, now)
+
+    def error(r: RosterRow, _now: int) -> str:
+        return f"{r.last_code} {r.last_error}" if r.last_code is not None else ""
+
+    columns: list[Column[RosterRow]] = [
+        Column("Attendee", lambda r, _n: r.name, lambda r, _n: r.name),
+        Column("clientId", lambda r, _n: r.client_id, lambda r, _n: r.client_id),
+        Column("State", lambda r, _n: r.state),
+        Column("Token expires", expiry, lambda r, _n: exact(r.token_expires)),
+        Column("Renewals", lambda r, _n: str(r.renewals)),
+        Column("Last error", error, lambda r, n: error(r, n) or None),
+        Column("Connection", lambda r, _n: _text(r.connection_id), lambda r, _n: r.connection_id),
+    ]
+    return RecordTableModel(columns, now_ms, lambda r: (r.client_id, r.connection_id), parent)

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QScrollArea,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -34,7 +33,9 @@ from tokenlab.gui.context import AppContext, UseInLive
 from tokenlab.gui.tabs.base import TabPage, TabSpec
 from tokenlab.gui.widgets.common import FeedbackLabel, MonoText, copy_button, heading
 from tokenlab.gui.widgets.findings_view import FindingsView
+from tokenlab.gui.widgets.fitting import FormScrollArea
 from tokenlab.gui.widgets.jwt_forms import AblyJwtForm, EmbeddedForm, GeneralForm
+from tokenlab.gui.widgets.masking import MaskedText
 from tokenlab.gui.widgets.report_banner import ReportBanner
 from tokenlab.gui.widgets.token_editor import TokenEditor, ranges_from_report
 
@@ -80,7 +81,7 @@ class JwtTab(TabPage):
         self.ably = AblyJwtForm(ctx)
         self.embedded = EmbeddedForm()
         self.general = GeneralForm()
-        self.header_edit = MonoText()
+        self.header_edit = MaskedText()  # an embedded token sits here: masked like a secret
         self.header_edit.setAccessibleName("JWT header JSON")
         self.claims_edit = MonoText()
         self.claims_edit.setAccessibleName("JWT claims JSON")
@@ -116,8 +117,7 @@ class JwtTab(TabPage):
         forms_layout.addWidget(heading("Claims (payload)"))
         forms_layout.addWidget(self.claims_edit, 2)
         forms_layout.addWidget(self.sign_feedback)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
+        scroll = FormScrollArea()  # reflows instead of hiding the form's right edge
         scroll.setWidget(forms)
         left = QWidget()
         self.left_layout = left_layout = QVBoxLayout(left)
@@ -163,8 +163,9 @@ class JwtTab(TabPage):
         self.header_edit.textChanged.connect(self._on_json_edited)
         self.claims_edit.textChanged.connect(self._on_json_edited)
         self.encoded.text_edited.connect(self._on_encoded_edited)
-        self.ctx.mask_secrets_changed.connect(self.encoded.set_masked)
-        self.encoded.set_masked(self.ctx.mask_secrets)
+        for editor in (self.encoded, self.header_edit):
+            self.ctx.mask_secrets_changed.connect(editor.set_masked)
+            editor.set_masked(self.ctx.mask_secrets)
 
     # building and signing ----------------------------------------------------------------------
 

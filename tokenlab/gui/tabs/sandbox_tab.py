@@ -8,6 +8,7 @@ none (``--no-sandbox``) it shows what is still possible and says why the rest is
 
 from __future__ import annotations
 
+import asyncio
 import functools
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -32,9 +33,11 @@ from tokenlab.gui.models.sandbox_models import (
     connections_model,
     events_model,
     keys_model,
+    roster_model,
     tokens_model,
 )
 from tokenlab.gui.tabs.base import TabPage, TabSpec
+from tokenlab.gui.widgets.classroom_panel import ClassroomPanel
 from tokenlab.gui.widgets.sandbox_panels import (
     KeyCreatePanel,
     RevokePanel,
@@ -43,8 +46,10 @@ from tokenlab.gui.widgets.sandbox_panels import (
     record_table,
     show_result,
 )
+from tokenlab.gui.widgets.sandbox_tls import TlsPanel
 from tokenlab.realtime.rest import revoke_tokens
 from tokenlab.sandbox import Sandbox, SandboxEvent
+from tokenlab.sandbox.classroom import local_addresses
 
 JOURNAL_LIMIT = 500
 NO_ADMIN = {
@@ -55,6 +60,16 @@ NO_ADMIN = {
     "without it, or run `tokenlab sandbox` and start with --sandbox-url URL. The Live tab can "
     "still connect to Ably with your own key.",
 }
+
+
+def sandbox_clock(ctx: AppContext) -> Callable[[], int]:
+    """The embedded sandbox's clock (with its skew), else the app's."""
+
+    def now_ms() -> int:
+        sandbox = ctx.sandbox
+        return sandbox.now_ms() if isinstance(sandbox, Sandbox) else ctx.now_ms()
+
+    return now_ms
 
 
 def _button(parent: QWidget, text: str, tip: str) -> QPushButton:
@@ -72,17 +87,26 @@ class SandboxTab(TabPage):
         super().__init__(ctx, parent)
         self.status = QLabel(self)
         self.snippets = SnippetsPanel(self)
+        self.tls = TlsPanel(ctx, self)
+        self.classroom = ClassroomPanel(self)
+        self.classroom_hosts: list[str] | None = None  # None: this machine's addresses
         self.settings_panel = SettingsPanel(self)
         self.revoke = RevokePanel(self)
         self.key_form = KeyCreatePanel(self)
-        self.keys = keys_model(self._now_ms, lambda: self.ctx.mask_secrets, self)
-        self.tokens = tokens_model(self._now_ms, self)
-        self.connections = connections_model(self._now_ms, self)
-        self.journal = events_model(self._now_ms, self)
+        # the models get a clock over ctx, not a bound method of this tab: a model holding the
+        # tab alive makes a cycle, and the garbage collector then tears the widget tree down
+        # in an order Qt does not survive
+        clock = sandbox_clock(ctx)
+        self.keys = keys_model(clock, lambda: ctx.mask_secrets, self)
+        self.tokens = tokens_model(clock, self)
+        self.connections = connections_model(clock, self)
+        self.journal = events_model(clock, self)
+        self.roster = roster_model(clock, self)
         self.keys_view = record_table(self, self.keys, "Apps and keys")
         self.tokens_view = record_table(self, self.tokens, "Issued tokens")
         self.connections_view = record_table(self, self.connections, "Live connections")
         self.journal_view = record_table(self, self.journal, "Sandbox events")
+        self.roster_view = record_table(self, self.roster, "Classroom roster")
         self.copy_key = _button(self, "Copy key", "Copy the full key (with its secret)")
         self.revoke_key = _button(self, "Revoke key", "Revoke the key itself: 40131 for its users")
         self.drop = _button(self, "Drop network", "Abort the socket; the client resumes")
@@ -97,6 +121,7 @@ class SandboxTab(TabPage):
         self._build()
         self._connect_signals()
         self.snippets.set_masked(ctx.mask_secrets)  # presenter mode may be on from the start
+        self.classroom.set_masked(ctx.mask_secrets)
         self._on_ctx_sandbox_changed()
 
     # -- construction ----------------------------------------------------------------------------
@@ -111,6 +136,7 @@ class SandboxTab(TabPage):
         self.details.addTab(self._page(self.keys_view, self.key_form, self.copy_key,
                                        self.revoke_key), "Apps and keys")  # fmt: skip
         self.details.addTab(self._page(self.journal_view), "Events")
+        self.details.addTab(self._classroom_page(), "Classroom")
         forms = QHBoxLayout()
         forms.addWidget(self.settings_panel)
         forms.addWidget(self.revoke, 1)
@@ -128,7 +154,16 @@ class SandboxTab(TabPage):
         split.setSizes([char * 46, char * 74])
         layout = QVBoxLayout(self)
         layout.addWidget(self.status)
+        layout.addWidget(self.tls)
         layout.addWidget(split, 1)
+
+    def _classroom_page(self) -> QWidget:
+        """The "Let attendees connect" switch, join URL, QR code, then the roster."""
+        page = QWidget(self)
+        layout = QVBoxLayout(page)
+        layout.addWidget(self.classroom)
+        layout.addWidget(self.roster_view, 1)
+        return page
 
     def _page(
         self, view: QTableView, extra: QWidget | None = None, *buttons: QPushButton
@@ -159,6 +194,7 @@ class SandboxTab(TabPage):
         self.drop.clicked.connect(self._on_drop_clicked)
         self.reauth.clicked.connect(self._on_reauth_clicked)
         self.revoke_client.clicked.connect(self._on_revoke_client_clicked)
+        self.classroom.open_requested.connect(self._on_classroom_open_requested)
         self._poll.setInterval(1000)
         self._poll.timeout.connect(self._on_poll_timeout)
         self._debounce.setSingleShot(True)
@@ -179,8 +215,7 @@ class SandboxTab(TabPage):
         return "external" if self.ctx.external_sandbox_url else "none"
 
     def _now_ms(self) -> int:
-        sandbox = self.sandbox
-        return sandbox.now_ms() if sandbox is not None else self.ctx.now_ms()
+        return sandbox_clock(self.ctx)()
 
     def refresh(self) -> None:
         """Pull the admin lists (cheap, synchronous) into the models."""
@@ -191,6 +226,7 @@ class SandboxTab(TabPage):
         self.tokens.replace(sandbox.issued_tokens())
         self.connections.replace(sandbox.connections())
         self.journal.replace(list(reversed(self._events[-JOURNAL_LIMIT:])))
+        self.roster.replace(sandbox.classroom.roster())
         keys = sandbox.list_keys()
         self.revoke.set_keys([(k.key_name, k.label) for k in keys if k.revocable and not k.revoked])
 
@@ -202,7 +238,7 @@ class SandboxTab(TabPage):
             self._unsubscribe = None
         mode = self.mode()
         sandbox = self.sandbox
-        for widget in (self.settings_panel, self.key_form, self.details):
+        for widget in (self.settings_panel, self.key_form, self.details, self.classroom):
             widget.setEnabled(mode == "embedded")
         if sandbox is not None:
             self._events = sandbox.events(JOURNAL_LIMIT)[::-1]
@@ -213,7 +249,7 @@ class SandboxTab(TabPage):
             self._poll.start()
         else:
             self._poll.stop()
-            for model in (self.keys, self.tokens, self.connections, self.journal):
+            for model in (self.keys, self.tokens, self.connections, self.journal, self.roster):
                 model.replace([])
         self._show_status(mode)
         self.snippets.set_endpoint(*self._urls())
@@ -230,9 +266,14 @@ class SandboxTab(TabPage):
     def _show_status(self, mode: str) -> None:
         if mode == "embedded" and self.sandbox is not None:
             sb = self.sandbox
+            room = sb.classroom
+            where = (f"loopback, and for attendees {', '.join(room.join_urls())}" if room.open
+                     else "loopback only")  # fmt: skip
             text = (f"<b>Embedded sandbox running</b> at {sb.rest_url} (REST and WebSocket on "
-                    f"one port, loopback only). Demo app {sb.demo_app_id} with keys "
+                    f"one port, {where}). Demo app {sb.demo_app_id} with keys "
                     f"{', '.join(sb.demo_keys)}.")  # fmt: skip
+        elif mode == "none" and self.ctx.embedded_sandbox is not None:  # between stop and start
+            text = "<b>Embedded sandbox stopped</b>: it restarts when the TLS switch changes."
         else:
             text = "<b>" + ("External sandbox" if mode == "external" else "No sandbox") + "</b>: "
             text += NO_ADMIN[mode].format(url=self.ctx.external_sandbox_url)
@@ -249,6 +290,7 @@ class SandboxTab(TabPage):
 
     def _on_ctx_mask_secrets_changed(self, masked: bool) -> None:
         self.snippets.set_masked(masked)
+        self.classroom.set_masked(masked)
         self.keys.refresh()
 
     def _on_sandbox_event(self, event: SandboxEvent) -> None:
@@ -366,13 +408,45 @@ class SandboxTab(TabPage):
             owner=self, key="revoke", label="Revoking tokens",
         )  # fmt: skip
 
+    # -- classroom -------------------------------------------------------------------------------
+
+    def _on_classroom_open_requested(self, wanted: bool) -> None:
+        sandbox = self.sandbox
+        if sandbox is None:
+            self.classroom.show_closed("Classroom mode needs the embedded sandbox.")
+            return
+        hosts = self.classroom_hosts
+
+        async def change() -> list[str]:
+            if not wanted:
+                await sandbox.close_classroom()
+                return []
+            chosen = hosts if hosts is not None else await asyncio.to_thread(local_addresses)
+            return await sandbox.open_classroom(chosen)
+
+        self.ctx.runner.submit(
+            change, on_ok=self._on_classroom_changed, on_error=self.classroom.show_error,
+            owner=self, key="classroom", label="Opening the classroom" if wanted else
+            "Closing the classroom",
+        )  # fmt: skip
+
+    def _on_classroom_changed(self, urls: list[str]) -> None:
+        sandbox = self.sandbox
+        if urls and sandbox is not None:
+            self.classroom.show_open(urls, sandbox.classroom.instructor_credential)
+            self.details.setCurrentIndex(self.details.count() - 1)  # the roster
+        else:
+            self.classroom.show_closed("Attendees disconnected; the classroom listener is closed.")
+        self._show_status(self.mode())
+        self.refresh()
+
     # -- lifecycle -------------------------------------------------------------------------------
 
     def tab_shown(self) -> None:
         self.refresh()
 
     def screenshot_states(self) -> Sequence[tuple[str, Callable[[], None]]]:
-        pages = ("connections", "tokens", "keys", "events")
+        pages = ("connections", "tokens", "keys", "events", "classroom")
         return [(name, functools.partial(self.details.setCurrentIndex, i))
                 for i, name in enumerate(pages)]  # fmt: skip
 

@@ -86,6 +86,7 @@ class AblyJwtForm(QGroupBox):
         ):
             widget.setAccessibleName(name)
         form = QFormLayout(self)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)  # reflow when narrow
         form.addRow("Key (kid)", self.keys)
         form.addRow("clientId", self.client_id)
         form.addRow("Capability", self.capability)
@@ -226,6 +227,7 @@ class EmbeddedForm(QGroupBox):
         ):
             widget.setAccessibleName(name)
         form = QFormLayout(self)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)  # reflow when narrow
         form.addRow("Your secret", self.outer_secret)
         form.addRow("x-ably-token", self.placement)
         form.addRow("Outer lifetime", _ttl_row(self.ttl, self.ttl_unit, 30))
@@ -294,6 +296,7 @@ class GeneralForm(QGroupBox):
         ):
             widget.setAccessibleName(name)
         form = QFormLayout(self)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)  # reflow when narrow
         form.addRow("alg", self.algorithm)
         form.addRow("Key", self.key)
         form.addRow("", self.base64)

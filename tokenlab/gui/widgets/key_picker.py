@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBox
 
 from tokenlab.gui import theme
 from tokenlab.gui.context import AppContext, KeyChoice
+from tokenlab.gui.widgets.fitting import ElidingComboBox
 
 
 class KeyPicker(QWidget):
@@ -20,7 +21,7 @@ class KeyPicker(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self._choices: list[KeyChoice] = []
-        self.combo = QComboBox()
+        self.combo = ElidingComboBox()  # long key labels elide; the tooltip has them
         self.combo.setAccessibleName("Signing key")
         self.combo.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon

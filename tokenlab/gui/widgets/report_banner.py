@@ -52,6 +52,8 @@ class ReportBanner(QWidget):
         self.times = QLabel()
         self.times.setAccessibleName("Lifetime")
         self.notes = QLabel(wordWrap=True)
+        for label in (self.title, self.verdict, self.times):
+            label.setWordWrap(True)  # presenter font in a narrow pane: wrap, never cut
         self.notes.setAccessibleName("How the input was read")
         grid = QGridLayout(self)
         grid.setContentsMargins(0, 0, 0, 0)

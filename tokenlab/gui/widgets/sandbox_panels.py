@@ -31,6 +31,7 @@ from tokenlab.core.errors import UserError
 from tokenlab.gui import theme
 from tokenlab.gui.models.sandbox_models import RecordTableModel
 from tokenlab.gui.models.sandbox_snippets import js_snippet, python_snippet
+from tokenlab.gui.widgets.fitting import ElidingComboBox
 
 
 def _button(parent: QWidget, text: str, tip: str) -> QPushButton:
@@ -64,18 +65,35 @@ def show_result(label: QLabel, text: str, error: UserError | None = None) -> Non
     if error is not None:
         code = f"{error.ably_code} " if error.ably_code is not None else ""
         text = f"{text}: {code}{error.message}"
-    label.setStyleSheet(f"color: {theme.severity_colour('error' if error else 'ok').name()}")
+    # a palette colour, not a stylesheet: the presenter font must still reach the label
+    theme.set_text_colour(label, theme.severity_colour("error" if error else "ok"))
     label.setText(text)
 
 
-def _copy_row(parent: QWidget, edit: QLineEdit, name: str) -> QHBoxLayout:
+class CopyButton(QPushButton):
+    """Copies a field's text, or its ``realText`` property when the field shows a mask."""
+
+    def __init__(self, edit: QLineEdit, name: str, parent: QWidget) -> None:
+        super().__init__("Copy", parent)
+        self.setToolTip(f"Copy the {name}")
+        self.setAccessibleName("Copy")
+        self._edit = edit
+        self.clicked.connect(self._on_clicked)
+
+    def _on_clicked(self) -> None:
+        text = self._edit.property("realText") or self._edit.text()
+        QGuiApplication.clipboard().setText(str(text))
+
+
+def copy_row(parent: QWidget, edit: QLineEdit, name: str) -> QWidget:
+    """A read-only line edit with a Copy button, in a row widget of their own."""
     edit.setReadOnly(True)
     edit.setAccessibleName(name)
-    copy = _button(parent, "Copy", f"Copy the {name}")
-    copy.clicked.connect(lambda: QGuiApplication.clipboard().setText(edit.text()))
-    row = QHBoxLayout()
-    row.addWidget(edit, 1)
-    row.addWidget(copy)
+    row = QWidget(parent)
+    layout = QHBoxLayout(row)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.addWidget(edit, 1)
+    layout.addWidget(CopyButton(edit, name, row))
     return row
 
 
@@ -86,7 +104,7 @@ class SnippetsPanel(QGroupBox):
         super().__init__("Connect your SDK", parent)
         self.rest_url = QLineEdit(self)
         self.ws_url = QLineEdit(self)
-        self.key = QComboBox(self)
+        self.key = ElidingComboBox(self)
         self.key.setAccessibleName("Key used in the snippets")
         self.tabs = QTabWidget(self)
         self.js = QPlainTextEdit(self)
@@ -94,10 +112,11 @@ class SnippetsPanel(QGroupBox):
         self.copy = _button(self, "Copy snippet", "Copy the snippet with the real key")
         self.note = QLabel(self)
         self._keys: dict[str, str] = {}
+        self._chosen = ""  # the label of the key the user picked
         self._masked = False
         form = QFormLayout(self)
-        form.addRow("REST", _copy_row(self, self.rest_url, "REST URL"))
-        form.addRow("WebSocket", _copy_row(self, self.ws_url, "WebSocket URL"))
+        form.addRow("REST", copy_row(self, self.rest_url, "REST URL"))
+        form.addRow("WebSocket", copy_row(self, self.ws_url, "WebSocket URL"))
         form.addRow("Key", self.key)
         for edit, title in ((self.js, "ably-js"), (self.python, "ably-python")):
             edit.setReadOnly(True)
@@ -106,8 +125,9 @@ class SnippetsPanel(QGroupBox):
             edit.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
             self.tabs.addTab(edit, title)
         form.addRow(self.tabs)
-        footer = QHBoxLayout()  # one spanning row: a long note must not widen the label column
-        footer.addWidget(self.note, 1)
+        form.addRow(self.note)  # spanning rows: a wrapped note gets the height it needs
+        footer = QHBoxLayout()
+        footer.addStretch(1)
         footer.addWidget(self.copy)
         form.addRow(footer)
         self.note.setWordWrap(True)
@@ -120,13 +140,15 @@ class SnippetsPanel(QGroupBox):
         self._render()
 
     def set_keys(self, keys: dict[str, str]) -> None:
-        """label -> full key text (``appId.keyId:secret``)."""
-        current = self.key.currentText()
+        """label -> full key text (``appId.keyId:secret``).
+
+        The key the user picked comes back when it is offered again (a sandbox restart
+        withdraws the demo keys for a moment); until they pick one, the first is shown."""
         self._keys = dict(keys)
         self.key.blockSignals(True)
         self.key.clear()
         self.key.addItems(list(keys))
-        self.key.setCurrentIndex(max(self.key.findText(current), 0))
+        self.key.setCurrentIndex(max(self.key.findText(self._chosen), 0))
         self.key.blockSignals(False)
         self._render()
 
@@ -150,6 +172,7 @@ class SnippetsPanel(QGroupBox):
                           self._masked else "")  # fmt: skip
 
     def _on_key_current_index_changed(self, _index: int) -> None:
+        self._chosen = self.key.currentText()
         self._render()
 
     def _on_copy_clicked(self) -> None:

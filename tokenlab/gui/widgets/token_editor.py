@@ -19,6 +19,7 @@ from PySide6.QtGui import QColor, QFont, QSyntaxHighlighter, QTextDocument, QTex
 from PySide6.QtWidgets import QPlainTextEdit, QWidget
 
 from tokenlab.core.errors import UserError
+from tokenlab.core.masking import secret_spans
 from tokenlab.gui import theme
 from tokenlab.gui.widgets.common import MonoText
 from tokenlab.gui.widgets.files import read_text_file
@@ -82,10 +83,19 @@ class PartHighlighter(QSyntaxHighlighter):
             fmt.setBackground(colour)
         return fmt
 
+    def masked_ranges(self) -> list[ColourRange]:
+        """What is painted over while masking: signatures and secrets the inspector found,
+        plus credentials in the text itself (a MAC in TokenRequest JSON, a key in a URL)."""
+        if not self.masked:
+            return []
+        found = [r for r in self._ranges if r.part in MASKED_PARTS]
+        text = self.document().toPlainText()
+        return found + [ColourRange("secret", a, b) for a, b in secret_spans(text)]
+
     def highlightBlock(self, text: str) -> None:
         start = self.currentBlock().position()
         end = start + len(text)
-        for rng in self._ranges:
+        for rng in (*self._ranges, *self.masked_ranges()):
             lo, hi = max(rng.start, start), min(rng.end, end)
             if lo < hi:
                 self.setFormat(lo - start, hi - lo, self._format(rng.part))
@@ -126,6 +136,16 @@ class TokenEditor(MonoText):
 
     def set_masked(self, masked: bool) -> None:
         self.highlighter.set_masked(masked)
+
+    def displayed_text(self) -> str:
+        """The text as it can be read on screen: masked parts (painted as bars) as bullets."""
+        text = self.toPlainText()
+        if not self.highlighter.masked:
+            return text
+        chars = list(text)
+        for rng in self.highlighter.masked_ranges():
+            chars[rng.start : rng.end] = "•" * len(chars[rng.start : rng.end])
+        return "".join(chars)
 
     def selection_colour(self) -> QColor:
         return self.palette().highlight().color()

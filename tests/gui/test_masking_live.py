@@ -14,8 +14,8 @@ from tests.gui.live_helpers import entries, kinds, live_tab, running_sandbox
 from tests.gui.test_live_tab import add, connected
 from tests.gui.visible import visible_texts
 from tokenlab.gui.context import AppContext
-from tokenlab.gui.main_window import MainWindow, aclose_pages
 from tokenlab.gui.live.tab import LiveTab
+from tokenlab.gui.main_window import MainWindow, aclose_pages
 from tokenlab.realtime.events import TokenObtained
 from tokenlab.sandbox import Sandbox
 

@@ -64,6 +64,14 @@ async def test_live_tab_with_running_connections_shows_no_secret(ctx: AppContext
 
 async def every_leak(live: LiveTab, names: list[str], secrets: dict[str, str]) -> list[str]:
     leaks = leaks_in(live, secrets, "tab")
+    live.panel.tabs.setCurrentIndex(1)  # the channel panel's page
+    assert live.channel.isVisible()
+    leaks += leaks_in(live, secrets, "channel panel")
+    live.panel.tabs.setCurrentIndex(0)
+    for lane in live.timeline.lanes.lanes:  # what the timeline's tooltips say
+        said = [lane.name, *(m.label for m in lane.markers), *(t.label for t in lane.tokens)]
+        leaks += [f"timeline {lane.name}: {label}" for text in said
+                  for label, secret in secrets.items() if secret in text]  # fmt: skip
     for name in names:  # the connection editor shows each connection's settings
         live.panel.select_row(live.connections.row_of(name))
         await settle(0.02)
@@ -101,6 +109,11 @@ async def test_copying_a_secret_never_shows_it(ctx: AppContext, qtbot: Any) -> N
             leaks = leaks_in(window, secrets, f"after copying key row {row}")
             assert not leaks, "\n".join(leaks)
         assert set(secrets.values()) <= {c.rsplit(":", 1)[-1] for c in copied}
+        tab.snippets.copy.click()  # the connection snippet: copied with the real key
+        assert any(secret in QGuiApplication.clipboard().text() for secret in secrets.values())
+        await settle(0.02)
+        leaks = leaks_in(window, secrets, "after copying a snippet")
+        assert not leaks, "\n".join(leaks)
         for page in window.pages.values():
             page.shutdown()
         await aclose_pages(window.pages.values())

@@ -112,6 +112,7 @@ class SnippetsPanel(QGroupBox):
         self.copy = _button(self, "Copy snippet", "Copy the snippet with the real key")
         self.note = QLabel(self)
         self._keys: dict[str, str] = {}
+        self._chosen = ""  # the label of the key the user picked
         self._masked = False
         form = QFormLayout(self)
         form.addRow("REST", copy_row(self, self.rest_url, "REST URL"))
@@ -139,13 +140,15 @@ class SnippetsPanel(QGroupBox):
         self._render()
 
     def set_keys(self, keys: dict[str, str]) -> None:
-        """label -> full key text (``appId.keyId:secret``)."""
-        current = self.key.currentText()
+        """label -> full key text (``appId.keyId:secret``).
+
+        The key the user picked comes back when it is offered again (a sandbox restart
+        withdraws the demo keys for a moment); until they pick one, the first is shown."""
         self._keys = dict(keys)
         self.key.blockSignals(True)
         self.key.clear()
         self.key.addItems(list(keys))
-        self.key.setCurrentIndex(max(self.key.findText(current), 0))
+        self.key.setCurrentIndex(max(self.key.findText(self._chosen), 0))
         self.key.blockSignals(False)
         self._render()
 
@@ -169,6 +172,7 @@ class SnippetsPanel(QGroupBox):
                           self._masked else "")  # fmt: skip
 
     def _on_key_current_index_changed(self, _index: int) -> None:
+        self._chosen = self.key.currentText()
         self._render()
 
     def _on_copy_clicked(self) -> None:

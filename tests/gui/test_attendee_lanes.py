@@ -4,6 +4,8 @@ Live tab's "Show attendees" switch draws its lane (state, token bar) beside the 
 
 from __future__ import annotations
 
+from typing import Any
+
 import aiohttp
 
 from tests.gui.helpers import wait_until
@@ -54,3 +56,39 @@ async def test_an_attendee_connection_gets_a_lane(ctx: AppContext) -> None:
             assert "disconnect" in {m.kind for m in live.timeline.lanes.lane(name).markers}
         finally:
             await ws.close()
+
+
+def test_feed_events_fold_into_states_token_bars_and_markers() -> None:
+    from tokenlab.gui.live.attendee_lanes import fold_attendee_event
+    from tokenlab.gui.live.timeline_lanes import TimelineLanes
+    from tokenlab.sandbox import config as ev
+
+    def event(kind: str, at: int, cid: str = "ada", conn: str = "c1", **more: object) -> Any:
+        return ev.SandboxEvent(kind, at, f"{kind} at {at}", conn, cid, **more)
+
+    lanes, names = TimelineLanes(), {}
+    attendees = {"ada"}
+    opened = {"expires": 10_000, "credential": "Ably JWT"}
+    feed = [
+        event(ev.CONNECTION_OPENED, 1_000, data=opened),
+        event(ev.AUTH_REQUESTED, 8_000),
+        event(ev.AUTH_RENEWED, 8_500, data={"expires": 18_500}),
+        event(ev.ERROR, 9_000, code=40160),
+        event(ev.REVOCATION, 9_500, code=40141),
+        event(ev.CONNECTION_CLOSED, 9_600),
+        event(ev.CONNECTION_OPENED, 9_700, conn="c2", data=opened),
+        event(ev.CONNECTION_OPENED, 9_800, cid="mallory", conn="c3"),  # not an attendee
+        event(ev.KEY_CREATED, 9_900, cid=None, conn=None),  # not a connection's
+    ]
+    folded = [fold_attendee_event(lanes, e, attendees, names) for e in feed]
+    assert folded == [True] * 7 + [False, False]
+    assert [lane.name for lane in lanes.lanes] == ["Room: ada", "Room: ada (2)"]
+    lane = lanes.lane("Room: ada")
+    assert lane.states == ["connected", "closed"] and lane.client_id == "ada"
+    assert [(t.start_ms, t.expires_ms, t.token_kind) for t in lane.tokens] == [
+        (1_000, 10_000, "jwt"),
+        (8_500, 18_500, "jwt"),
+    ]
+    kinds = [m.kind for m in lane.markers]
+    assert kinds == ["server_auth", "renewed", "error", "revocation", "revocation", "disconnect"]
+    assert (lanes.first_ms, lanes.last_ms) == (1_000, 9_700)

@@ -45,7 +45,9 @@ def lane_name(names: dict[str, str], client_id: str, connection_id: str) -> str:
 def _token_bar(lane: Lane, event: ev.SandboxEvent) -> None:
     expires = event.data.get("expires")
     credential = str(event.data.get("credential", ""))
-    kind = TOKEN_KINDS.get(credential.removeprefix("embedded "), "unknown")
+    kind = TOKEN_KINDS.get(credential.removeprefix("embedded "))
+    if kind is None:  # a renewal does not say: the same kind as before
+        kind = lane.tokens[-1].token_kind if lane.tokens else "unknown"
     label = f"{credential or 'token'} {event.client_id or ''}".strip()
     lane.add_token(TokenBar(event.at_ms, expires if isinstance(expires, int) else None, label,
                             kind))  # fmt: skip

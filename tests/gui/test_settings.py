@@ -41,6 +41,7 @@ def test_round_trip_keeps_every_field() -> None:
         key_profiles=(KeyProfile("staging", "app.key", "sandbox", '{"chat:*":["publish"]}'),),
         tab_state={"live": {"endpoint": "sandbox"}},
         lessons_done=("token-request", "revocation"),
+        sandbox_tls=True,
     )
     save_settings(settings)
     assert load_settings() == settings
@@ -65,11 +66,14 @@ async def test_secrets_never_reach_the_settings_file(ctx: AppContext) -> None:
 
 def test_bad_values_are_named_and_defaults_kept() -> None:
     path = paths.ensure_dir(paths.config_dir()) / "settings.json"
-    path.write_text(json.dumps({"large_font": "yes", "colour": 3, "last_tab": "jwt"}))
+    path.write_text(
+        json.dumps({"large_font": "yes", "colour": 3, "last_tab": "jwt", "sandbox_tls": 1})
+    )
     with pytest.raises(SettingsError) as info:
         load_settings()
     assert "large_font: must be a bool" in info.value.message
     assert "unknown setting 'colour'" in info.value.message
+    assert "sandbox_tls: must be a bool" in info.value.message
     settings, error = load_settings_or_defaults()
     assert error is not None
     assert settings.large_font is False  # default kept for the bad value

@@ -1,4 +1,5 @@
-"""A fake of ``ConnectionPort`` for unit tests of channels, presence and the pending queue."""
+"""Fakes of ``ConnectionPort`` (channels, presence, the pending queue) and ``ReauthPort``
+(authorize / in-band reauth) for unit tests of those parts."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from typing import Any
 
 from tokenlab.core.errors import AblyError
 from tokenlab.core.keys import ApiKey
+from tokenlab.realtime.clock import Clock, LoopClock, ManualClock
 from tokenlab.realtime.events import ClientRefusal, ConnectionState, EventBody, RefusedOperation
+from tokenlab.realtime.identity import Source as IdentitySource
 from tokenlab.realtime.options import ClientOptions, Endpoint, KeyAuth
 from tokenlab.realtime.protocol import ErrorInfo
 from tokenlab.realtime.state import state_error
@@ -34,6 +37,7 @@ class FakePort:
             endpoint=Endpoint.from_url("ws://127.0.0.1:1"), auth=KeyAuth(key)
         )
         self.state: ConnectionState = state
+        self.clock: Clock = LoopClock()
         self.client_id = client_id
         self.transport: FakeTransport | None = FakeTransport() if state == "connected" else None
         self.events: list[EventBody] = []
@@ -88,3 +92,49 @@ class FakePort:
 
     def refusals(self) -> list[tuple[str, int]]:
         return [(e.operation, e.error.code) for e in self.events if isinstance(e, ClientRefusal)]
+
+
+class FakeReauthPort(FakePort):
+    """A fake of ``ReauthPort``: FakePort plus the connection-level calls reauth makes, recorded
+    (clientIds applied, fail / errorReason, reconnects) instead of acted on a real loop."""
+
+    def __init__(
+        self,
+        client_id: str | None = None,
+        state: ConnectionState = "connected",
+        *,
+        options: ClientOptions | None = None,
+    ) -> None:
+        super().__init__(client_id, state)
+        self.clock = ManualClock()
+        if options is not None:
+            self.options = options
+        self.connection_id: str | None = "conn-1"
+        self.applied: list[tuple[str, str]] = []
+        self.failed: list[ErrorInfo] = []
+        self.error_reason: ErrorInfo | None = None
+        self.reconnects = 0
+
+    def apply_client_id(self, client_id: str, source: IdentitySource) -> None:
+        if self.client_id not in (None, client_id):
+            raise AblyError(40102, f"clientId {client_id!r} contradicts {self.client_id!r}")
+        self.client_id = client_id
+        self.applied.append((client_id, source))
+
+    def fail(self, reason: ErrorInfo) -> None:
+        self.failed.append(reason)
+        self.set_state("failed", reason)
+
+    def set_error_reason(self, reason: ErrorInfo) -> None:
+        self.error_reason = reason
+
+    def reconnect_with_new_token(self) -> None:
+        self.reconnects += 1
+        self.set_state("connected")
+
+    async def wait_for_state(
+        self, *states: ConnectionState, timeout_ms: int | None = None
+    ) -> ConnectionState:
+        if self.state not in states:
+            raise state_error(self.state)
+        return self.state

@@ -8,16 +8,14 @@ import pytest
 
 from tokenlab.core.errors import UserError
 from tokenlab.core.keys import ApiKey
+from tokenlab.core.pairs import parse_pair_lines, parse_pairs, split_pair
 from tokenlab.core.tokens import TokenParams, create_token_request
 from tokenlab.realtime.credentials import (
     CredentialInput,
     auth_from_text,
     auth_summary,
     build_auth,
-    parse_pair_lines,
-    parse_pairs,
     sniff_json_credential,
-    split_pair,
 )
 from tokenlab.realtime.options import AuthCallbackAuth, KeyAuth, TokenAuth
 

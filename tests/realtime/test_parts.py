@@ -174,9 +174,11 @@ class _FakeChannel:
 
 
 async def test_pings_are_answered_by_id_and_fail_with_the_transport() -> None:
+    from tokenlab.realtime.clock import ManualClock
     from tokenlab.realtime.pings import Pings
 
-    pings = Pings()
+    clock = ManualClock()
+    pings = Pings(clock)
     sent: list[dict[str, object]] = []
 
     async def send(message: object) -> None:
@@ -186,15 +188,58 @@ async def test_pings_are_answered_by_id_and_fail_with_the_transport() -> None:
     await asyncio.sleep(0)
     assert sent[0]["action"] == Action.HEARTBEAT
     pings.answer({"action": Action.HEARTBEAT, "id": "someone-else"})
+    await clock.advance(30)
     assert not answered.done()
     pings.answer({"action": Action.HEARTBEAT, "id": sent[0]["id"]})
-    assert await answered >= 0
+    assert await answered == 30  # the round trip, on the injected clock
     lost = asyncio.create_task(pings.ping(send, 60_000))
     await asyncio.sleep(0)
     pings.fail_all(ErrorInfo(80003, 400, "Connection lost"))
     with pytest.raises(AblyError) as info:
         await lost
     assert info.value.ably_code == 80003
-    with pytest.raises(AblyError) as timeout:  # never answered: 50003 (RTN13c)
-        await pings.ping(send, 1)
+    unanswered = asyncio.create_task(pings.ping(send, 5_000))
+    await clock.advance(4_999)
+    assert not unanswered.done()
+    await clock.advance(1)  # never answered: 50003 (RTN13c)
+    with pytest.raises(AblyError) as timeout:
+        await unanswered
     assert timeout.value.ably_code == 50003
+
+
+async def test_pending_ack_timeout_runs_on_the_clock_and_only_while_sent() -> None:
+    from tokenlab.realtime.clock import ManualClock
+
+    port = FakePort("alice", state="connecting")
+    port.clock = clock = ManualClock()
+    ms = port.options.timeouts.realtime_request_timeout
+    queue = PendingMessages(port)
+    waiting = asyncio.create_task(queue.send(MESSAGE))
+    await clock.advance(ms * 3)  # queued while not connected: no ACK timeout yet
+    assert not waiting.done()
+    port.set_state("connected")
+    queue.on_connected(resumed=True)
+    await _settled(port)
+    await clock.advance(ms - 1)
+    assert not waiting.done()
+    await clock.advance(1)
+    with pytest.raises(AblyError) as info:
+        await waiting
+    assert info.value.ably_code == 50003
+
+
+async def test_attach_with_no_answer_is_50003_after_the_request_timeout() -> None:
+    from tokenlab.realtime.clock import ManualClock
+
+    port = FakePort("alice")
+    port.clock = clock = ManualClock()
+    channel = Channels(port).get("chat")
+    attaching = asyncio.create_task(channel.attach(timeout_ms=4_000))
+    await clock.advance(3_999)
+    assert not attaching.done()
+    assert port.transport is not None
+    assert [f["action"] for f in port.transport.sent] == [Action.ATTACH]
+    await clock.advance(1)
+    with pytest.raises(AblyError) as info:
+        await attaching
+    assert info.value.ably_code == 50003

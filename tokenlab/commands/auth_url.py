@@ -37,8 +37,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 async def check(args: argparse.Namespace) -> AuthUrlCheck:
     import httpx
 
+    from tokenlab.core.pairs import parse_pairs
     from tokenlab.realtime.authurl_check import check_auth_url
-    from tokenlab.realtime.credentials import CredentialInput, build_auth, parse_pairs
+    from tokenlab.realtime.credentials import CredentialInput, build_auth
     from tokenlab.realtime.options import AuthUrlAuth
 
     auth = build_auth(

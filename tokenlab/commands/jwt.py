@@ -80,7 +80,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def _extra_claims(pairs: list[str]) -> dict[str, object]:
-    from tokenlab.realtime.credentials import split_pair
+    from tokenlab.core.pairs import split_pair
 
     claims: dict[str, object] = {}
     for pair in pairs:

@@ -187,11 +187,7 @@ def print_banner(
         "/auth/token)",
         "",
         *classroom_lines(sb),
-        *(
-            ["TLS: trust the sandbox's certificate", *certificate.trust_lines(), ""]
-            if certificate
-            else []
-        ),
+        *([tls.TRUST_TITLE, *certificate.trust_lines(), ""] if certificate else []),
         "Keys of the demo app:",
         *(f"  {label:<10} {full}" for label, full in keys.items()),
         "",
@@ -203,7 +199,7 @@ def print_banner(
 
 
 def tls_lines(certificate: tls.Certificate) -> list[str]:
-    return ["TLS: trust the sandbox's certificate", *certificate.trust_lines(), ""]
+    return [tls.TRUST_TITLE, *certificate.trust_lines(), ""]
 
 
 def classroom_lines(sb: Sandbox) -> list[str]:

@@ -25,8 +25,9 @@ from tokenlab.commands import watch_actions
 from tokenlab.commands.common import add_key_arguments, new_parser, resolve_key, stop_on_signals
 from tokenlab.core.errors import UserError
 from tokenlab.core.keys import ApiKey
+from tokenlab.core.pairs import parse_pairs
 from tokenlab.realtime import AuthConfig, ClientOptions, Connection, Endpoint
-from tokenlab.realtime.credentials import CredentialInput, build_auth, parse_pairs
+from tokenlab.realtime.credentials import CredentialInput, build_auth
 from tokenlab.realtime.events import Event
 from tokenlab.realtime.export import event_to_dict
 from tokenlab.realtime.timeline import describe

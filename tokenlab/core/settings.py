@@ -53,6 +53,7 @@ class Settings:
     # Small JSON objects owned by individual tabs (e.g. the Live tab's last endpoint).
     tab_state: dict[str, dict[str, Any]] = field(default_factory=dict)
     lessons_done: tuple[str, ...] = ()  # ids of the lessons run to the end with every tick
+    sandbox_tls: bool = False  # the embedded sandbox serves HTTPS/WSS (Sandbox tab switch)
 
     def with_lesson_done(self, lesson_id: str, done: bool) -> Settings:
         """A copy with ``lesson_id`` marked done (or back to not started)."""
@@ -147,6 +148,7 @@ _PARSERS: dict[str, Callable[[Any], Any]] = {
     "key_profiles": _profiles,
     "tab_state": _tab_state,
     "lessons_done": _strings,
+    "sandbox_tls": _typed(bool),
 }
 
 

@@ -28,7 +28,7 @@ from tokenlab.core import paths
 from tokenlab.core.secrets import SecretStore
 from tokenlab.core.settings import load_settings_or_defaults
 from tokenlab.gui import theme
-from tokenlab.gui.context import AppContext, SandboxHandle
+from tokenlab.gui.context import AppContext
 from tokenlab.gui.errors import ErrorReporter
 from tokenlab.gui.main_window import MainWindow, aclose_pages
 from tokenlab.gui.runner import TaskRunner
@@ -207,18 +207,20 @@ async def _start_sandbox(stack: AsyncExitStack, ctx: AppContext, options: Option
         ctx.set_sandbox(None)
         return
     try:
-        from tokenlab.sandbox import Sandbox, SandboxConfig
+        from tokenlab.gui.embedded_sandbox import EmbeddedSandbox
+        from tokenlab.sandbox import SandboxConfig
 
         db = paths.ensure_dir(paths.data_dir()) / "sandbox.sqlite3"
         config = SandboxConfig(db_path=":memory:" if options.selftest else str(db))
-        sandbox: SandboxHandle = await stack.enter_async_context(Sandbox(config))
+        embedded = EmbeddedSandbox(config, paths.data_dir(), ctx.set_sandbox)
+        stack.push_async_callback(embedded.aclose)
+        ctx.embedded_sandbox = embedded
+        await embedded.start(use_tls=ctx.settings.sandbox_tls and not options.selftest)
     except Exception as exc:  # the app stays useful without the sandbox
         if options.selftest:
             raise
         log.exception("the embedded sandbox could not start")
         ctx.status_message.emit(f"The embedded sandbox could not start: {exc}")
-        return
-    ctx.set_sandbox(sandbox)
 
 
 async def _run(

@@ -29,6 +29,7 @@ from tokenlab.gui.runner import TaskRunner
 if TYPE_CHECKING:
     import httpx
 
+    from tokenlab.gui.embedded_sandbox import EmbeddedSandbox
     from tokenlab.realtime.manager import ConnectionManager
 
 ABLY_REST_URL = "https://rest.ably.io"
@@ -117,6 +118,7 @@ class AppContext(QObject):
         self._save = save
         self.sandbox: SandboxHandle | None = None
         self.external_sandbox_url: str | None = None
+        self.embedded_sandbox: EmbeddedSandbox | None = None  # restarts it (TLS on/off)
         self.settings_error: SettingsError | None = None  # why the settings file was not used
         self._http: httpx.AsyncClient | None = None
         self._choices: list[KeyChoice] | None = None
@@ -247,7 +249,11 @@ class AppContext(QObject):
         if self._http is None:
             import httpx  # imported late: it is not needed to show the first window
 
-            self._http = httpx.AsyncClient(timeout=10.0, follow_redirects=False)
+            from tokenlab.core.tls_trust import client_context
+
+            self._http = httpx.AsyncClient(
+                timeout=10.0, follow_redirects=False, verify=client_context()
+            )
         return self._http
 
     @property

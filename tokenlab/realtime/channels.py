@@ -140,7 +140,7 @@ class Channel:
         ms = timeout_ms or self._conn.options.timeouts.realtime_request_timeout
         try:
             await self._conn.send(message)
-            async with asyncio.timeout(ms / 1000):
+            async with self._conn.clock.timeout(ms):
                 await fut
         except TimeoutError:
             raise AblyError(

@@ -4,8 +4,9 @@
 key live in its ``ConnectionMachine`` (``machine.py``), driven by the connect/retry loop
 (``runloop.py``, RTN14/RTN15). It offers ``connect``, ``close``, ``authorize`` (RTC8), ``ping``
 (RTN13) and ``simulate_network_drop``, holds the channels, the pending queue and the event
-stream, and implements the ``ConnectionPort`` / ``LoopHost`` Protocols (``port.py``) through
-which those parts reach it: sending, ACKs, pings, in-band reauth (RTN22), refusals.
+stream, and implements the ``ConnectionPort`` / ``LoopHost`` / ``ReauthPort`` Protocols
+(``port.py``) through which those parts reach it: sending, ACKs, pings, refusals. authorize()
+and in-band reauth (RTN22) live in ``reauth.py``; every timer runs on ``clock`` (``clock.py``).
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
 from collections.abc import Callable, Coroutine, Mapping
 from typing import Any, TypeVar
 
@@ -25,6 +25,7 @@ from tokenlab.core.wire import Action
 from tokenlab.realtime.auth import Authenticator, ObtainedToken
 from tokenlab.realtime.authhttp import AuthHttp
 from tokenlab.realtime.channels import Channels
+from tokenlab.realtime.clock import Clock, LoopClock
 from tokenlab.realtime.events import (
     ClientRefusal,
     ConnectionState,
@@ -32,16 +33,15 @@ from tokenlab.realtime.events import (
     IdentityKind,
     Note,
     RefusedOperation,
-    RenewalFailed,
-    RenewalStarted,
-    RenewalSucceeded,
     RenewalTrigger,
 )
+from tokenlab.realtime.identity import Source as IdentitySource
 from tokenlab.realtime.machine import ConnectionMachine, StateListener
-from tokenlab.realtime.options import AuthConfig, ClientOptions, KeyAuth
+from tokenlab.realtime.options import AuthConfig, ClientOptions
 from tokenlab.realtime.pending import PendingMessages
 from tokenlab.realtime.pings import Pings
 from tokenlab.realtime.protocol import ErrorInfo
+from tokenlab.realtime.reauth import Reauth
 from tokenlab.realtime.runloop import RunLoop
 from tokenlab.realtime.state import TERMINAL, StateTracker, state_error
 from tokenlab.realtime.stream import EventStream
@@ -68,7 +68,8 @@ class Connection:
         self.stream = stream or EventStream(
             now_ms=options.now_ms, monotonic_ms=options.monotonic_ms
         )
-        self.machine = ConnectionMachine(self.emit)
+        self.clock: Clock = options.clock or LoopClock(options.monotonic_ms)
+        self.machine = ConnectionMachine(self.emit, self.clock)
         self._http = AuthHttp(
             options.endpoint,
             timeout_ms=options.timeouts.http_request_timeout,
@@ -82,9 +83,8 @@ class Connection:
         self._loop = RunLoop(self, self.machine)
         self._task: asyncio.Task[None] | None = None
         self._background: set[asyncio.Task[Any]] = set()
-        self._pending_auth: asyncio.Future[None] | None = None
-        self._renew_lock = asyncio.Lock()
-        self._pings = Pings()
+        self._reauth = Reauth(self, self.auth)
+        self._pings = Pings(self.clock)
 
     # -- read-only view ----------------------------------------------------------------------
 
@@ -180,9 +180,8 @@ class Connection:
             self.machine.set_state("closing")
             try:
                 await self.transport.send({"action": Action.CLOSE})
-                await asyncio.wait_for(
-                    asyncio.shield(self._task_or_done()), self.options.timeouts.close_timeout / 1000
-                )
+                async with self.clock.timeout(self.options.timeouts.close_timeout):
+                    await asyncio.shield(self._task_or_done())
             except (Exception, TimeoutError):
                 pass  # the server did not answer CLOSE in time; close the socket ourselves
         await self._stop_task()
@@ -243,8 +242,7 @@ class Connection:
         """The transport went away: fail what waited on it (pings, an in-band AUTH). Messages
         awaiting an ACK are kept for the resend (RTN19a) and fail with the state (RTN7e)."""
         self._pings.fail_all(reason)
-        if self._pending_auth is not None and not self._pending_auth.done():
-            self._pending_auth.set_exception(reason.to_exception())
+        self._reauth.lost(reason)
 
     # -- background work ---------------------------------------------------------------------
 
@@ -257,7 +255,7 @@ class Connection:
     def log_listener_error(self, listener: object) -> None:
         log.exception("listener %r failed on connection %s", listener, self.name)
 
-    # -- auth ----------------------------------------------------------------------------------
+    # -- auth (RTC8, RTN22): see reauth.py ------------------------------------------------------
 
     async def authorize(
         self, token_params: TokenParams | None = None, *, auth: AuthConfig | None = None
@@ -265,113 +263,40 @@ class Connection:
         """RTC8: get a new token with these params / auth options. Connected: in-band AUTH,
         returning once the server's CONNECTED arrives (AblyError 50003 if it never does).
         Otherwise: (re)connect with the new token and return once connected."""
-        self.auth.reconfigure(auth, token_params)
-        if isinstance(self.auth.config, KeyAuth):
-            self.auth.force_token_auth()
-        if self.state == "connected":
-            return await self.reauth("authorize")
-        token = await self._renew_offline()
-        self._check_authorized_client_id(token)
+        return await self._reauth.authorize(token_params, auth=auth)
+
+    async def reauth(self, trigger: RenewalTrigger) -> ObtainedToken:
+        """In-band reauthentication while connected (RTC8a, RTN22)."""
+        return await self._reauth.reauth(trigger)
+
+    async def reauth_quietly(self, trigger: RenewalTrigger) -> None:
+        await self._reauth.reauth_quietly(trigger)
+
+    def auth_answered(self) -> None:
+        self._reauth.answered()
+
+    def check_token_client_id(self, token: ObtainedToken) -> None:
+        """RSA15a and late initialisation (RSA7b2): a clientId in TokenDetails must fit."""
+        self._reauth.check_token_client_id(token)
+
+    # -- ReauthPort: the machine and the loop as reauth sees them ------------------------------
+
+    def apply_client_id(self, client_id: str, source: IdentitySource) -> None:
+        self.machine.apply_client_id(client_id, source)
+
+    def fail(self, reason: ErrorInfo) -> None:
+        self._loop.fail(reason)
+
+    def set_error_reason(self, reason: ErrorInfo) -> None:
+        self.machine.set_error_reason(reason)
+
+    def reconnect_with_new_token(self) -> None:
+        """RTC8b: a token obtained while not connected; connect (or restart connecting) with it."""
         self._loop.token_refreshed()
         if self.state == "connecting":
             self._loop.restart()
         else:
             self.connect()
-        await self.wait_for_state("connected", timeout_ms=self.options.timeouts.authorize_ms * 2)
-        return token
-
-    async def _renew_offline(self) -> ObtainedToken:
-        self.emit(RenewalStarted("authorize", None))
-        try:
-            return await self.auth.obtain("authorize")
-        except AblyError as err:
-            self.emit(RenewalFailed("authorize", ErrorInfo.from_error(err)))
-            raise
-
-    async def reauth(self, trigger: RenewalTrigger) -> ObtainedToken:
-        """In-band reauthentication while connected (RTC8a, RTN22)."""
-        async with self._renew_lock:
-            started = time.monotonic()
-            self.emit(RenewalStarted(trigger, None))
-            try:
-                token = await self._reauth_exchange(trigger)
-            except AblyError as err:
-                self._on_reauth_error(trigger, err)
-                raise
-            elapsed = (time.monotonic() - started) * 1000
-            expires = self.auth.expires_ms
-            self.emit(RenewalSucceeded(trigger, expires, elapsed, self.connection_id))
-            return token
-
-    async def _reauth_exchange(self, trigger: RenewalTrigger) -> ObtainedToken:
-        token = await self.auth.obtain(trigger)
-        if trigger == "authorize":
-            self._check_authorized_client_id(token)
-        else:
-            self.check_token_client_id(token)
-        transport = self.transport
-        if self.state != "connected" or transport is None:
-            return token  # the reconnect in progress will use the new token
-        fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._pending_auth = fut
-        ms = self.options.timeouts.authorize_ms
-        try:
-            await transport.send({"action": Action.AUTH, "auth": {"accessToken": token.token}})
-            async with asyncio.timeout(ms / 1000):
-                await fut
-        except TimeoutError:
-            raise AblyError(
-                50003,
-                f"No CONNECTED within {ms} ms after AUTH: the server did "
-                "not answer the reauthentication",
-                status=504,
-            ) from None
-        finally:
-            self._pending_auth = None
-        return token
-
-    def auth_answered(self) -> None:
-        if self._pending_auth is not None and not self._pending_auth.done():
-            self._pending_auth.set_result(None)
-
-    def _on_reauth_error(self, trigger: RenewalTrigger, err: AblyError) -> None:
-        """RSA4c3/RSA4d: 40171, 40102 or a 403 fail the connection; otherwise it stays
-        connected with errorReason set."""
-        info = ErrorInfo.from_error(err)
-        self.emit(RenewalFailed(trigger, info))
-        if self.state in TERMINAL:
-            return  # the connection already ended, with its own reason
-        if err.ably_code in (40171, 40102) or err.status == 403:
-            self._loop.fail(info)
-        else:
-            self.machine.set_error_reason(info)
-
-    async def reauth_quietly(self, trigger: RenewalTrigger) -> None:
-        # Failures are reported as RenewalFailed and acted on in _on_reauth_error.
-        with contextlib.suppress(AblyError):
-            await self.reauth(trigger)
-
-    def _check_authorized_client_id(self, token: ObtainedToken) -> None:
-        """authorize() may not change an established clientId: a client-side 40102 (RTC8)."""
-        try:
-            self.check_token_client_id(token)
-        except AblyError as err:
-            raise self.refuse("authorize", err, client_id=token.client_id) from None
-
-    def check_token_client_id(self, token: ObtainedToken) -> None:
-        """RSA15a and late initialisation (RSA7b2): a clientId in TokenDetails must fit."""
-        token_cid = token.client_id
-        if token_cid is None:
-            return
-        option = self.options.client_id
-        if option and token_cid not in ("*", option):
-            raise AblyError(
-                40102,
-                f"The token is for clientId {token_cid!r} but the clientId option is {option!r}",
-                status=403,
-            )
-        provider = token.source in ("auth_callback", "auth_url", "issuer")
-        self.machine.apply_client_id(token_cid, "auth_callback" if provider else "token")
 
     @property
     def states(self) -> StateTracker:

@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from tokenlab.realtime.clock import Clock
 from tokenlab.realtime.events import ConnectionState, EventBody, IdentityKind, StateChanged
 from tokenlab.realtime.identity import ClientIdTracker, Source
 from tokenlab.realtime.protocol import ErrorInfo
@@ -37,9 +38,9 @@ def _str(value: object) -> str | None:
 
 
 class ConnectionMachine:
-    def __init__(self, emit: Callable[[EventBody], None]) -> None:
+    def __init__(self, emit: Callable[[EventBody], None], clock: Clock | None = None) -> None:
         self._emit = emit
-        self._states = StateTracker(self._on_state_event)
+        self._states = StateTracker(self._on_state_event, clock)
         self._ids = ClientIdTracker(emit)
         self._listeners: list[StateListener] = []
         self._connection_id: str | None = None

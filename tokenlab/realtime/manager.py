@@ -14,6 +14,7 @@ import httpx
 
 from tokenlab.core.clock import NowMs, system_now_ms
 from tokenlab.core.errors import UserError
+from tokenlab.core.tls_trust import client_context
 from tokenlab.realtime.connection import Connection
 from tokenlab.realtime.options import ClientOptions
 from tokenlab.realtime.stream import DEFAULT_CAPACITY, EventStream
@@ -35,7 +36,7 @@ class ConnectionManager:
 
     def _client(self) -> httpx.AsyncClient:
         if self._http is None:
-            self._http = httpx.AsyncClient(timeout=10.0)
+            self._http = httpx.AsyncClient(timeout=10.0, verify=client_context())
         return self._http
 
     def add(self, name: str, options: ClientOptions, *, connect: bool = True) -> Connection:

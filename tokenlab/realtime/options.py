@@ -20,6 +20,7 @@ from tokenlab.core.errors import AblyError, UserError
 from tokenlab.core.keys import ApiKey
 from tokenlab.core.tokens import TokenDetails, TokenParams, TokenRequest
 from tokenlab.core.wire import PROTOCOL_VERSION, WireFormat
+from tokenlab.realtime.clock import Clock
 
 PRODUCTION_HOST = "main.realtime.ably.net"
 
@@ -187,6 +188,7 @@ class ClientOptions:
     monotonic_ms: Callable[[], float] = _monotonic_ms
     nonce_factory: NonceFactory = random_nonce
     jitter: Callable[[], float] = random.random
+    clock: Clock | None = None  # the connection's timers; None: the running loop's (LoopClock)
 
     def validate(self) -> None:
         """SDK-side checks (RSA7c, RTN2d): the clientId option may not be ``*`` or empty."""

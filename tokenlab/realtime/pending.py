@@ -34,7 +34,7 @@ class _Pending:
     future: asyncio.Future[None]
     serial: int | None = None
     transport: Transport | None = None  # the transport it was last sent on
-    sent_at: float = 0.0  # loop time (s) of the last send
+    sent_at: float = 0.0  # clock time (ms) of the last send
 
 
 class PendingMessages:
@@ -81,16 +81,16 @@ class PendingMessages:
 
     async def _wait(self, entry: _Pending) -> None:
         ms = self._conn.options.timeouts.realtime_request_timeout
-        loop = asyncio.get_running_loop()
+        clock = self._conn.clock
         while True:
             sent = entry.transport is not None and entry.transport is self._conn.transport
-            left = ms / 1000 - (loop.time() - entry.sent_at) if sent else ms / 1000
+            left = ms - (clock.monotonic_ms() - entry.sent_at) if sent else ms
             if left <= 0:
                 raise AblyError(
                     50003, f"No ACK for msgSerial {entry.serial} within {ms} ms", status=504
                 )
             try:
-                async with asyncio.timeout(left):
+                async with clock.timeout(left):
                     await asyncio.shield(entry.future)
                 return
             except TimeoutError:
@@ -103,7 +103,6 @@ class PendingMessages:
 
     async def _send_all(self) -> None:
         conn = self._conn
-        loop = asyncio.get_running_loop()
         while True:
             transport = conn.transport
             if conn.state != "connected" or transport is None:
@@ -117,7 +116,7 @@ class PendingMessages:
             if entry.serial is None:
                 entry.serial = self._next_serial
                 self._next_serial += 1
-            entry.transport, entry.sent_at = transport, loop.time()
+            entry.transport, entry.sent_at = transport, self._conn.clock.monotonic_ms()
             try:
                 await transport.send({**entry.message, "msgSerial": entry.serial})
             except TransportClosedError:

@@ -10,19 +10,20 @@ from __future__ import annotations
 import asyncio
 import itertools
 import secrets
-import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from tokenlab.core.errors import AblyError
 from tokenlab.core.wire import Action
+from tokenlab.realtime.clock import Clock
 from tokenlab.realtime.protocol import ErrorInfo
 
 Send = Callable[[Mapping[str, Any]], Awaitable[None]]
 
 
 class Pings:
-    def __init__(self) -> None:
+    def __init__(self, clock: Clock) -> None:
+        self._clock = clock
         self._waiting: dict[str, asyncio.Future[None]] = {}
         self._ids = itertools.count(1)
 
@@ -32,10 +33,10 @@ class Pings:
         ping_id = f"{secrets.token_hex(4)}{next(self._ids)}"
         fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._waiting[ping_id] = fut
-        started = time.monotonic()
+        started = self._clock.monotonic_ms()
         try:
             await send({"action": Action.HEARTBEAT, "id": ping_id})
-            async with asyncio.timeout(timeout_ms / 1000):
+            async with self._clock.timeout(timeout_ms):
                 await fut
         except TimeoutError:
             raise AblyError(
@@ -43,7 +44,7 @@ class Pings:
             ) from None
         finally:
             self._waiting.pop(ping_id, None)
-        return (time.monotonic() - started) * 1000
+        return self._clock.monotonic_ms() - started
 
     def answer(self, msg: Mapping[str, Any]) -> None:
         fut = self._waiting.pop(str(msg.get("id")), None)

@@ -3,8 +3,9 @@
 ``ConnectionPort`` is all that channels, presence and the pending-publish queue may use of
 their connection: send a frame, the current state and clientId, subscribe to state changes,
 report events and refusals, run background work. ``LoopHost`` is what the connect/retry loop
-(``runloop``) needs of the connection it drives. ``Connection`` implements both; the unit tests
-of each part use a fake. These Protocols keep ``tokenlab.realtime`` free of import cycles
+(``runloop``) needs of the connection it drives; ``ReauthPort`` is what authorize() and in-band
+reauthentication (``reauth``) need. ``Connection`` implements all three; the unit tests of each
+part use a fake. These Protocols keep ``tokenlab.realtime`` free of import cycles
 (an import-linter contract checks it).
 """
 
@@ -15,12 +16,14 @@ from typing import Any, Protocol, TypeVar
 
 from tokenlab.core.errors import AblyError
 from tokenlab.realtime.auth import Authenticator, ObtainedToken
+from tokenlab.realtime.clock import Clock
 from tokenlab.realtime.events import (
     ConnectionState,
     EventBody,
     RefusedOperation,
     RenewalTrigger,
 )
+from tokenlab.realtime.identity import Source as IdentitySource
 from tokenlab.realtime.options import ClientOptions
 from tokenlab.realtime.protocol import ErrorInfo
 from tokenlab.realtime.transport import Transport
@@ -42,6 +45,8 @@ class ConnectionPort(Protocol):
     def client_id(self) -> str | None: ...
     @property
     def transport(self) -> Transport | None: ...
+    @property
+    def clock(self) -> Clock: ...
 
     def emit(self, body: EventBody) -> None: ...
     def refuse(
@@ -89,6 +94,8 @@ class LoopHost(Protocol):
     def channels(self) -> ChannelRouter: ...
     @property
     def pending(self) -> ResendQueue: ...
+    @property
+    def clock(self) -> Clock: ...
 
     def emit(self, body: EventBody) -> None: ...
     def spawn(self, coro: Coroutine[Any, Any, T]) -> Any: ...
@@ -98,3 +105,35 @@ class LoopHost(Protocol):
     def check_token_client_id(self, token: ObtainedToken) -> None: ...
     async def reauth_quietly(self, trigger: RenewalTrigger) -> None: ...
     async def ping(self, timeout_ms: int | None = None) -> float: ...
+
+
+class ReauthPort(Protocol):
+    """What authorize() and in-band reauthentication (RTC8, RTN22) see of their connection."""
+
+    @property
+    def options(self) -> ClientOptions: ...
+    @property
+    def clock(self) -> Clock: ...
+    @property
+    def state(self) -> ConnectionState: ...
+    @property
+    def connection_id(self) -> str | None: ...
+    @property
+    def transport(self) -> Transport | None: ...
+
+    def emit(self, body: EventBody) -> None: ...
+    def refuse(
+        self,
+        operation: RefusedOperation,
+        error: AblyError,
+        *,
+        channel: str | None = None,
+        client_id: str | None = None,
+    ) -> AblyError: ...
+    def apply_client_id(self, client_id: str, source: IdentitySource) -> None: ...
+    def fail(self, reason: ErrorInfo) -> None: ...
+    def set_error_reason(self, reason: ErrorInfo) -> None: ...
+    def reconnect_with_new_token(self) -> None: ...
+    async def wait_for_state(
+        self, *states: ConnectionState, timeout_ms: int | None = None
+    ) -> ConnectionState: ...

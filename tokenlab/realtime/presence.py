@@ -57,7 +57,7 @@ class Presence:
         await self._channel.attach(timeout_ms)
         ms = timeout_ms or self._conn.options.timeouts.realtime_request_timeout
         try:
-            async with asyncio.timeout(ms / 1000):
+            async with self._conn.clock.timeout(ms):
                 await self._synced.wait()
         except TimeoutError:
             raise AblyError(

@@ -20,6 +20,7 @@ import httpx
 from tokenlab.core import timefmt
 from tokenlab.core.errors import AblyError, UserError
 from tokenlab.core.keys import ApiKey
+from tokenlab.core.tls_trust import client_context
 from tokenlab.core.tokens import TokenDetails, TokenParams, TokenRequest, create_token_request
 from tokenlab.core.wire import PROTOCOL_VERSION
 from tokenlab.realtime.events import HttpExchange
@@ -139,7 +140,7 @@ class AblyRest:
 
     def _http(self) -> httpx.AsyncClient:
         if self._client is None:
-            self._client = httpx.AsyncClient(timeout=self._timeout)
+            self._client = httpx.AsyncClient(timeout=self._timeout, verify=client_context())
         return self._client
 
     async def aclose(self) -> None:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -106,7 +105,7 @@ class RunLoop:
     async def _after_drop(self, drop: Drop) -> None:
         conn = self._conn
         t = conn.options.timeouts
-        now = self._conn.options.monotonic_ms()
+        now = self._conn.clock.monotonic_ms()
         if drop.was_connected or self._left_connected_at is None:
             self._left_connected_at = now
         if self._restart:
@@ -137,7 +136,7 @@ class RunLoop:
         if delay_ms <= 0:
             return
         try:
-            async with asyncio.timeout(delay_ms / 1000):
+            async with self._conn.clock.timeout(delay_ms):
                 await self._wakeup.wait()
         except TimeoutError:
             pass
@@ -194,7 +193,7 @@ class RunLoop:
     async def _renew_for_connect(self, reason: ErrorInfo) -> None:
         conn = self._conn
         conn.emit(RenewalStarted("token_error", reason))
-        started = time.monotonic()
+        started = conn.clock.monotonic_ms()
         try:
             await conn.auth.obtain("token_error")
         except AblyError as err:
@@ -235,7 +234,8 @@ class RunLoop:
     async def _first_message(self, transport: Transport) -> dict[str, Any] | Drop:
         ms = self._conn.options.timeouts.realtime_request_timeout
         try:
-            return await transport.recv(ms / 1000)
+            async with self._conn.clock.timeout(ms):
+                return await transport.recv(None)
         except TimeoutError:
             transport.abort()
             return Drop(
@@ -277,7 +277,7 @@ class RunLoop:
             return
         started, _ = self._renewing
         self._renewing = None
-        elapsed = (time.monotonic() - started) * 1000
+        elapsed = self._conn.clock.monotonic_ms() - started
         expires = self._conn.auth.expires_ms
         self._conn.emit(RenewalSucceeded("token_error", expires, elapsed, self._m.connection_id))
 
@@ -302,7 +302,8 @@ class RunLoop:
         while True:
             idle = _idle_timeout_ms(self._m.details, self._conn.options.timeouts)
             try:
-                msg = await transport.recv(idle / 1000 if idle else None)
+                async with self._conn.clock.timeout(idle):
+                    msg = await transport.recv(None)
             except TimeoutError:
                 transport.abort()
                 text = f"No activity seen from realtime in {idle} ms"
@@ -359,7 +360,7 @@ class RunLoop:
 
     async def _ping_every(self, interval_ms: int) -> None:
         while True:
-            await asyncio.sleep(interval_ms / 1000)
+            await self._conn.clock.sleep(interval_ms)
             try:
                 await self._conn.ping()
             except AblyError as err:

@@ -8,6 +8,7 @@ import asyncio
 from collections.abc import Callable
 
 from tokenlab.core.errors import AblyError
+from tokenlab.realtime.clock import Clock, LoopClock
 from tokenlab.realtime.events import ConnectionState, EventBody, StateChanged
 from tokenlab.realtime.protocol import ErrorInfo
 
@@ -38,8 +39,9 @@ def state_error(state: ConnectionState) -> AblyError:
 
 
 class StateTracker:
-    def __init__(self, emit: Callable[[EventBody], None]) -> None:
+    def __init__(self, emit: Callable[[EventBody], None], clock: Clock | None = None) -> None:
         self._emit = emit
+        self._clock: Clock = clock or LoopClock()
         self.state: ConnectionState = "initialized"
         self.error_reason: ErrorInfo | None = None
         self._waiters: list[tuple[frozenset[ConnectionState], asyncio.Future[ConnectionState]]] = []
@@ -92,7 +94,7 @@ class StateTracker:
         fut: asyncio.Future[ConnectionState] = asyncio.get_running_loop().create_future()
         self._waiters.append((wanted, fut))
         try:
-            async with asyncio.timeout(timeout_ms / 1000):
+            async with self._clock.timeout(timeout_ms):
                 return await fut
         except TimeoutError:
             raise AblyError(

@@ -19,6 +19,7 @@ from websockets.asyncio.client import ClientConnection, connect
 
 from tokenlab import __version__
 from tokenlab.core.errors import AblyError
+from tokenlab.core.tls_trust import client_context
 from tokenlab.core.wire import WireFormat, encode_frame
 from tokenlab.realtime.events import EventBody, FrameReceived, FrameSent
 from tokenlab.realtime.protocol import (
@@ -98,6 +99,7 @@ class Transport:
                 close_timeout=1,
                 max_size=MAX_FRAME_BYTES,
                 user_agent_header=f"tokenlab/{__version__}",
+                ssl=client_context() if url.startswith("wss:") else None,
             )
         except TimeoutError as exc:
             raise TransportClosedError(

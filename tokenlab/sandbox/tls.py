@@ -28,6 +28,7 @@ CERT_NAME, KEY_NAME = "sandbox-cert.pem", "sandbox-key.pem"
 DEFAULT_NAMES = ("localhost", "127.0.0.1", "::1")
 VALID_DAYS = 825
 RENEW_DAYS = 30
+TRUST_TITLE = "TLS: trust the sandbox's certificate"
 
 
 @dataclass(frozen=True)
@@ -36,12 +37,12 @@ class Certificate:
     key: Path
 
     def trust_lines(self) -> list[str]:
-        """How to make the SDKs (and curl) trust this certificate."""
+        """How to make the SDKs (and curl) trust this certificate (under ``TRUST_TITLE``)."""
         return [
-            f"  certificate {self.cert}",
+            f"  certificate                  {self.cert}",
             f"  Python (ably-python, httpx): export SSL_CERT_FILE={self.cert}",
-            f"  Node (ably-js):               export NODE_EXTRA_CA_CERTS={self.cert}",
-            f"  curl:                         curl --cacert {self.cert} ...",
+            f"  Node (ably-js):              export NODE_EXTRA_CA_CERTS={self.cert}",
+            f"  curl:                        curl --cacert {self.cert} ...",
         ]
 
 
@@ -61,6 +62,7 @@ def _usable(cert_path: Path, wanted: list[x509.GeneralName], now: datetime.datet
     try:
         cert = x509.load_pem_x509_certificate(cert_path.read_bytes())
         have = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+        cert.extensions.get_extension_for_class(x509.SubjectKeyIdentifier)  # older ones: remake
     except (OSError, ValueError, x509.ExtensionNotFound):
         return False
     fresh = cert.not_valid_after_utc - now > datetime.timedelta(days=RENEW_DAYS)
@@ -88,6 +90,12 @@ def ensure_certificate(folder: Path, names: tuple[str, ...] = ()) -> Certificate
             .not_valid_after(now + datetime.timedelta(days=VALID_DAYS))
             .add_extension(x509.SubjectAlternativeName(wanted), critical=False)
             .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+            # key identifiers: a client trusting several of these (same subject) picks the
+            # right one, and strict verifiers (Python 3.13's VERIFY_X509_STRICT) want them
+            .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), False)
+            .add_extension(
+                x509.AuthorityKeyIdentifier.from_issuer_public_key(key.public_key()), False
+            )
             .sign(key, hashes.SHA256())
         )
         key_bytes = key.private_bytes(

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from tokenlab.core.pairs import parse_pair_lines
 from tokenlab.gui import theme
 from tokenlab.gui.context import KeyChoice
 from tokenlab.gui.live.connections import (
@@ -35,7 +36,6 @@ from tokenlab.gui.live.connections import (
     format_pairs,
 )
 from tokenlab.gui.widgets.fitting import ElidingComboBox
-from tokenlab.realtime.credentials import parse_pair_lines
 from tokenlab.realtime.options import IssuedKind
 
 

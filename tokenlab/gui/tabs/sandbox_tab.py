@@ -46,6 +46,7 @@ from tokenlab.gui.widgets.sandbox_panels import (
     record_table,
     show_result,
 )
+from tokenlab.gui.widgets.sandbox_tls import TlsPanel
 from tokenlab.realtime.rest import revoke_tokens
 from tokenlab.sandbox import Sandbox, SandboxEvent
 from tokenlab.sandbox.classroom import local_addresses
@@ -86,6 +87,7 @@ class SandboxTab(TabPage):
         super().__init__(ctx, parent)
         self.status = QLabel(self)
         self.snippets = SnippetsPanel(self)
+        self.tls = TlsPanel(ctx, self)
         self.classroom = ClassroomPanel(self)
         self.classroom_hosts: list[str] | None = None  # None: this machine's addresses
         self.settings_panel = SettingsPanel(self)
@@ -152,6 +154,7 @@ class SandboxTab(TabPage):
         split.setSizes([char * 46, char * 74])
         layout = QVBoxLayout(self)
         layout.addWidget(self.status)
+        layout.addWidget(self.tls)
         layout.addWidget(split, 1)
 
     def _classroom_page(self) -> QWidget:
@@ -269,6 +272,8 @@ class SandboxTab(TabPage):
             text = (f"<b>Embedded sandbox running</b> at {sb.rest_url} (REST and WebSocket on "
                     f"one port, {where}). Demo app {sb.demo_app_id} with keys "
                     f"{', '.join(sb.demo_keys)}.")  # fmt: skip
+        elif mode == "none" and self.ctx.embedded_sandbox is not None:  # between stop and start
+            text = "<b>Embedded sandbox stopped</b>: it restarts when the TLS switch changes."
         else:
             text = "<b>" + ("External sandbox" if mode == "external" else "No sandbox") + "</b>: "
             text += NO_ADMIN[mode].format(url=self.ctx.external_sandbox_url)

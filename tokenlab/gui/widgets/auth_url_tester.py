@@ -134,7 +134,8 @@ class AuthUrlTester(QWidget):
 
     def config(self) -> tuple[AuthUrlAuth, str | None]:
         """The AuthUrlAuth to test and the origin (UserError for a bad field)."""
-        from tokenlab.realtime.credentials import CredentialInput, build_auth, parse_pair_lines
+        from tokenlab.core.pairs import parse_pair_lines
+        from tokenlab.realtime.credentials import CredentialInput, build_auth
         from tokenlab.realtime.options import AuthUrlAuth
 
         given = CredentialInput(

@@ -80,7 +80,9 @@ class InspectDetails(QWidget):
         header = self.claims_view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
-        header.setMaximumSectionSize(self.fontMetrics().averageCharWidth() * 60)
+        header.setMaximumSectionSize(
+            self.fontMetrics().averageCharWidth() * 40
+        )  # Meaning keeps room
         self.no_claims = QLabel(
             "This input has no header or claims to show (an API key or an opaque Ably token "
             "carries its meaning on the server). See the findings and the identity.",

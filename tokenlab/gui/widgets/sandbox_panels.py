@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QEvent, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -41,8 +41,18 @@ def _button(parent: QWidget, text: str, tip: str) -> QPushButton:
     return button
 
 
+class _RecordTableView(QTableView):
+    """A table whose columns fit their contents again when the font changes (presenter mode),
+    so a header such as "Token expires" is never cut."""
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self.resizeColumnsToContents()
+
+
 def record_table(parent: QWidget, model: RecordTableModel[Any], name: str) -> QTableView:
-    view = QTableView(parent)
+    view = _RecordTableView(parent)
     view.setModel(model)
     view.setAccessibleName(name)
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -112,6 +122,7 @@ class SnippetsPanel(QGroupBox):
         self.copy = _button(self, "Copy snippet", "Copy the snippet with the real key")
         self.note = QLabel(self)
         self._keys: dict[str, str] = {}
+        self._chosen = ""  # the label of the key the user picked
         self._masked = False
         form = QFormLayout(self)
         form.addRow("REST", copy_row(self, self.rest_url, "REST URL"))
@@ -139,13 +150,15 @@ class SnippetsPanel(QGroupBox):
         self._render()
 
     def set_keys(self, keys: dict[str, str]) -> None:
-        """label -> full key text (``appId.keyId:secret``)."""
-        current = self.key.currentText()
+        """label -> full key text (``appId.keyId:secret``).
+
+        The key the user picked comes back when it is offered again (a sandbox restart
+        withdraws the demo keys for a moment); until they pick one, the first is shown."""
         self._keys = dict(keys)
         self.key.blockSignals(True)
         self.key.clear()
         self.key.addItems(list(keys))
-        self.key.setCurrentIndex(max(self.key.findText(current), 0))
+        self.key.setCurrentIndex(max(self.key.findText(self._chosen), 0))
         self.key.blockSignals(False)
         self._render()
 
@@ -169,6 +182,7 @@ class SnippetsPanel(QGroupBox):
                           self._masked else "")  # fmt: skip
 
     def _on_key_current_index_changed(self, _index: int) -> None:
+        self._chosen = self.key.currentText()
         self._render()
 
     def _on_copy_clicked(self) -> None:

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPlainTextEdit,
+    QPushButton,
     QScrollArea,
     QStyle,
     QTabBar,
@@ -47,11 +48,31 @@ def label_problem(label: QLabel) -> str | None:
 
 
 def button_problem(button: QAbstractButton) -> str | None:
-    if not button.text() or isinstance(button, QToolButton):
+    """Push buttons (a menu's arrow included in their size hint) and tool buttons (text beside
+    an icon, a popup arrow): squeezed below their size hint, the text or the arrow is cut."""
+    if not button.text():
+        return None
+    if (
+        isinstance(button, QToolButton)
+        and not button.icon().isNull()
+        and (button.toolButtonStyle() == Qt.ToolButtonStyle.ToolButtonIconOnly)
+    ):  # the text is only its tooltip
         return None
     hint = button.sizeHint()
+    if (
+        isinstance(button, QToolButton)
+        and button.menu() is not None
+        and (button.popupMode() == QToolButton.ToolButtonPopupMode.InstantPopup)
+    ):  # the style paints the menu arrow over the text: its size hint leaves no room for it
+        arrow = button.style().pixelMetric(QStyle.PixelMetric.PM_MenuButtonIndicator)
+        hint.setWidth(hint.width() + arrow)
     if hint.width() > button.width() + SLACK and not _has_tip(button, button.text()):
         return f"button needs {hint.width()}px, has {button.width()}"
+    if isinstance(button, QToolButton) or (isinstance(button, QPushButton) and button.menu()):
+        if hint.height() > button.height() + SLACK:
+            return f"button needs {hint.height()}px height, has {button.height()}"
+        if hint.width() > button.width() + SLACK:
+            return f"button needs {hint.width()}px (its menu arrow is cut), has {button.width()}"
     return None
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator, Iterator
+from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
@@ -190,3 +191,24 @@ async def test_external_sandbox_snippets_and_rest_revocation(ctx: AppContext) ->
         tab.close()
         tab.deleteLater()
         await settle()
+
+
+def test_record_tables_refit_their_headers_when_the_font_grows(qtbot: Any) -> None:
+    # presenter mode turns the font up after the tables were built: "Token expires" stayed cut
+    from PySide6.QtWidgets import QWidget
+
+    from tokenlab.gui.models.sandbox_models import roster_model
+    from tokenlab.gui.widgets.sandbox_panels import record_table
+
+    holder = QWidget()
+    qtbot.addWidget(holder)
+    model = roster_model(lambda: 1_700_000_000_000, holder)
+    view = record_table(holder, model, "Classroom roster")
+    holder.show()
+    model.replace([])
+    font = view.font()
+    font.setPointSizeF(font.pointSizeF() * 2)
+    view.setFont(font)
+    header = view.horizontalHeader()
+    for column in range(model.columnCount() - 1):  # the last section stretches
+        assert header.sectionSize(column) >= header.sectionSizeHint(column), column

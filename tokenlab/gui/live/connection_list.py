@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QTabWidget,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -27,6 +26,7 @@ from tokenlab.gui import theme
 from tokenlab.gui.live.channel_panel import ChannelPanel
 from tokenlab.gui.live.connection_editor import ConnectionEditor
 from tokenlab.gui.live.connections import PRESET_TIPS, PRESETS, ConnectionListModel
+from tokenlab.gui.widgets.common import MenuToolButton
 
 CUSTOM = "Custom connection"
 VISIBLE_ROWS = 5
@@ -53,7 +53,7 @@ class ConnectionsPanel(QWidget):
         super().__init__(parent)
         self.model = model
         self.list = QListView(self)
-        self.add = QToolButton(self)
+        self.add = MenuToolButton("Add", "", QMenu(self), self)
         self.demo = _button(self, "Start demo", "Add Alice and Bob and connect them")
         self.hint = QLabel(EMPTY_HINT, self)
         self.connect_button = _button(self, "&Connect", "Connect with the settings below")
@@ -122,17 +122,14 @@ class ConnectionsPanel(QWidget):
         return scroll
 
     def _build_add_menu(self) -> None:
-        self.add.setText("Add")
         self.add.setAccessibleName("Add a connection")
         self.add.setToolTip("Add a preset or a custom connection")
-        self.add.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        menu = QMenu(self.add)
+        menu = self.add.menu()
         for name in (*PRESETS, CUSTOM):
             action = menu.addAction(name)
             action.setToolTip(PRESET_TIPS.get(name, "Start from empty settings"))
             action.triggered.connect(lambda _=False, n=name: self.preset_chosen.emit(n))
         menu.setToolTipsVisible(True)
-        self.add.setMenu(menu)
         self.demo.clicked.connect(self.demo_requested)
 
     def current_row(self) -> int:

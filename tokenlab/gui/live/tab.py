@@ -20,6 +20,7 @@ from tokenlab.core.clock import NowMs, system_now_ms
 from tokenlab.core.errors import UserError
 from tokenlab.core.keys import ApiKey
 from tokenlab.gui.context import AppContext, UseInLive
+from tokenlab.gui.live.attendee_lanes import AttendeeLanes
 from tokenlab.gui.live.authorize_dialog import AuthorizeDialog
 from tokenlab.gui.live.channel_panel import ChannelPanel
 from tokenlab.gui.live.connection_list import CUSTOM, ConnectionsPanel
@@ -76,6 +77,8 @@ class LiveTab(TabPage):
         self.channel = ChannelPanel(self.messages, self)
         self.panel = ConnectionsPanel(self.connections, self.channel, self)
         self.timeline = TimelineWidget(self, now_ms=now_ms)
+        self.attendees = AttendeeLanes(ctx, self.timeline, self)
+        self.timeline.add_tool(self.attendees.checkbox)
         self.log = EventLogPanel(self.log_model, self)
         self.details = DetailsPane(self)
         self.authorize_dialog = AuthorizeDialog(self)
@@ -405,6 +408,7 @@ class LiveTab(TabPage):
     def shutdown(self) -> None:
         self._save_connections()
         self._unlisten()
+        self.attendees.stop()
         self.timeline.stop()
 
     async def aclose(self) -> None:

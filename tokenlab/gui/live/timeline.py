@@ -83,6 +83,7 @@ class TimelineWidget(QWidget):
             bar.addWidget(widget)
         bar.addStretch(1)
         bar.addWidget(self._scale)
+        self._bar = bar
         layout = QVBoxLayout(self)
         spacing = self.style().pixelMetric(QStyle.PixelMetric.PM_LayoutVerticalSpacing)
         layout.setSpacing(max(spacing, 0))
@@ -105,10 +106,19 @@ class TimelineWidget(QWidget):
         a stream of batches costs a few paints a second, not one per batch."""
         lanes = len(self.lanes.lanes)
         if self.lanes.ingest(entries):
-            self._dirty = True
-            if len(self.lanes.lanes) != lanes:
-                self._fit_height()
-                self.canvas.update()
+            self.lanes_changed(len(self.lanes.lanes) != lanes)
+
+    def lanes_changed(self, added_or_removed: bool) -> None:
+        """Something folded into ``lanes`` from elsewhere (attendee lanes): repaint soon, and
+        now with a new height when lanes came or went."""
+        self._dirty = True
+        if added_or_removed:
+            self._fit_height()
+            self.canvas.update()
+
+    def add_tool(self, widget: QWidget) -> None:
+        """A widget on the toolbar, after the zoom and follow buttons."""
+        self._bar.insertWidget(self._bar.count() - 2, widget)
 
     def clear(self) -> None:
         self.lanes.clear()

@@ -263,9 +263,13 @@ class TimelineCanvas(QWidget):
         g = self.current_geometry()
         lanes = self._lanes.lanes
         index = g.lane_at(pos.y(), len(lanes))
-        if index is None or pos.x() < g.gutter:
+        if index is None:
             return None
         lane = lanes[index]
+        if pos.x() < g.gutter:  # the lane's name and detail, which may be elided there
+            return (
+                lane.name if lane.client_id is None else f"{lane.name}: clientId {lane.client_id}"
+            )
         marker = marker_near(lane, g, pos.x(), 5)
         if marker is not None:
             return f"{lane.name}: {marker.label} (click to select the event)"

@@ -29,7 +29,7 @@ from tokenlab.core.errors import UserError
 from tokenlab.core.settings import Settings
 from tokenlab.gui.context import AppContext
 from tokenlab.gui.tabs.base import TabPage, TabSpec
-from tokenlab.gui.widgets.common import FeedbackLabel, copy_button, tool_button
+from tokenlab.gui.widgets.common import FeedbackLabel, MenuToolButton, copy_button, tool_button
 from tokenlab.gui.widgets.empty_state import EmptyState, SampleAction
 from tokenlab.gui.widgets.files import read_text_file
 from tokenlab.gui.widgets.token_editor import TokenEditor, ranges_from_report
@@ -84,12 +84,10 @@ class InspectTab(TabPage):
         paste.clicked.connect(self.editor.paste)
         open_file = tool_button("Open file…", "open")
         open_file.clicked.connect(self.open_file_dialog)
-        sample_button = tool_button("Samples", "sample")
-        sample_button.setPopupMode(sample_button.ToolButtonPopupMode.InstantPopup)
-        menu = QMenu(sample_button)
+        menu = QMenu(self)
         for sample in samples.SAMPLES:
             menu.addAction(sample.title, partial(self.load_sample, sample.id))
-        sample_button.setMenu(menu)
+        sample_button = MenuToolButton("Samples", "sample", menu)
         self.inner_button = tool_button("Open inner token", "send")
         self.inner_button.clicked.connect(self._open_inner)
         self.inner_button.hide()

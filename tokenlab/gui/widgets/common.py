@@ -1,12 +1,20 @@
-"""Small shared widgets: copy buttons, headings, hints, inline feedback labels."""
+"""Small shared widgets: copy buttons, menu buttons, headings, hints, inline feedback labels."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QGuiApplication, QTextOption
-from PySide6.QtWidgets import QLabel, QLineEdit, QPlainTextEdit, QToolButton, QWidget
+from PySide6.QtWidgets import (
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QPlainTextEdit,
+    QStyle,
+    QToolButton,
+    QWidget,
+)
 
 from tokenlab.core.errors import UserError
 from tokenlab.gui import theme
@@ -103,3 +111,30 @@ class FeedbackLabel(QLabel):
     def clear_message(self) -> None:
         self.setText("")
         self.hide()
+
+
+class MenuToolButton(QToolButton):
+    """A tool button that opens a menu when pressed. The style paints the menu arrow inside the
+    button but leaves no room for it in the size hint (so at a large font it covers the text):
+    the hints here add the arrow's width."""
+
+    def __init__(self, text: str, icon: str, menu: QMenu, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setText(text)
+        if icon:
+            self.setIcon(theme.icon(icon))
+            self.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.setAccessibleName(text.replace("&", "").rstrip("…"))
+        self.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        menu.setParent(self, menu.windowFlags())
+        self.setMenu(menu)
+
+    def _with_arrow(self, size: QSize) -> QSize:
+        arrow = self.style().pixelMetric(QStyle.PixelMetric.PM_MenuButtonIndicator, None, self)
+        return QSize(size.width() + arrow, size.height())
+
+    def sizeHint(self) -> QSize:
+        return self._with_arrow(super().sizeHint())
+
+    def minimumSizeHint(self) -> QSize:
+        return self._with_arrow(super().minimumSizeHint())

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QEvent, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -41,8 +41,18 @@ def _button(parent: QWidget, text: str, tip: str) -> QPushButton:
     return button
 
 
+class _RecordTableView(QTableView):
+    """A table whose columns fit their contents again when the font changes (presenter mode),
+    so a header such as "Token expires" is never cut."""
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self.resizeColumnsToContents()
+
+
 def record_table(parent: QWidget, model: RecordTableModel[Any], name: str) -> QTableView:
-    view = QTableView(parent)
+    view = _RecordTableView(parent)
     view.setModel(model)
     view.setAccessibleName(name)
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

@@ -218,3 +218,32 @@ async def test_waiting_for_a_state_times_out_on_the_clock() -> None:
     with pytest.raises(AblyError) as info:
         await waiting
     assert info.value.ably_code == 50003 and "500 ms" in str(info.value)
+
+
+async def test_a_websocket_handshake_that_never_completes_times_out_on_the_clock() -> None:
+    clock = ManualClock()
+    held: list[asyncio.StreamWriter] = []
+
+    async def accept_and_stay_silent(_: asyncio.StreamReader, w: asyncio.StreamWriter) -> None:
+        held.append(w)  # reads nothing, answers nothing: no HTTP 101
+
+    server = await asyncio.start_server(accept_and_stay_silent, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        conn = _connection(f"ws://127.0.0.1:{port}", clock, "mute")
+        conn.connect()
+        await _until(lambda: len(held) == 1 and 10_000 in clock.pending())
+        await clock.advance(9_999)
+        assert conn.state == "connecting"
+        await clock.advance(1)
+        await _until(lambda: conn.state == "disconnected")
+        reason = conn.error_reason
+        assert reason is not None and "Timed out opening the WebSocket after 10000 ms" in (
+            reason.message
+        )
+        await conn.close()
+    finally:
+        for w in held:
+            w.close()
+        server.close()
+        await server.wait_closed()

@@ -109,6 +109,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         # can re-enter). A second pass paints the first tab's page.
         app.processEvents()
         _probe(options, STARTUP_PROBE_LINE)
+        if _theme_mode(window.ctx, options) == "system":  # the desktop's scheme, now affordable
+            theme.apply_theme(app, "system")
         window.show_first_page()
         app.processEvents()
         if options.startup_probe:  # tests/bench/bench_gui.py
@@ -178,8 +180,12 @@ def _build_context(reporter: ErrorReporter, runner: TaskRunner) -> AppContext:
     return ctx
 
 
+def _theme_mode(ctx: AppContext, options: Options) -> str:
+    return "dark" if options.dark else ctx.settings.theme
+
+
 def _show_window(app: QApplication, ctx: AppContext, options: Options) -> MainWindow:
-    theme.apply_theme(app, "dark" if options.dark else ctx.settings.theme)
+    theme.apply_theme(app, _theme_mode(ctx, options), before_first_paint=True)
     stylesheet = theme.load_stylesheet()  # optional resources/themes/base.qss
     if stylesheet:
         app.setStyleSheet(stylesheet)

@@ -174,9 +174,15 @@ def system_prefers_dark() -> bool:
     return QGuiApplication.styleHints().colorScheme() == Qt.ColorScheme.Dark
 
 
-def apply_theme(app: QApplication, mode: str) -> bool:
-    """View > Theme: ``system`` (follow the desktop), ``light`` or ``dark``. Returns dark?"""
+def apply_theme(app: QApplication, mode: str, *, before_first_paint: bool = False) -> bool:
+    """View > Theme: ``system`` (follow the desktop), ``light`` or ``dark``. Returns dark?
+
+    ``before_first_paint``: for ``system``, keep the palette the platform gave for now. Asking
+    the desktop's colour scheme loads the Qt namespace's enums (~30 ms), so start-up asks once
+    the first frame is up (``app.main`` calls this again then)."""
     global _dark_applied
+    if mode == "system" and before_first_paint:
+        return is_dark(app.palette())
     dark = mode == "dark" or (mode == "system" and system_prefers_dark())
     if dark:
         from tokenlab.gui.widgets.palette import apply_dark_palette

@@ -5,9 +5,10 @@ and ``timeout(ms)`` (an ``async with`` block that raises ``TimeoutError`` once `
 passed, like ``asyncio.timeout``). ``LoopClock`` is the default, backed by the running asyncio
 loop; ``ClientOptions.clock`` replaces it (the unit tests use a fake whose time only moves when
 told to). The retry waits (RTN14d, RTN15), connectionStateTtl (RTN14e), the CONNECTED and idle
-timeouts (RTN14c, RTN23a), in-band reauth (RTC8a), pings (RTN13), closeTimeout, ACKs (RTN7),
-attach/detach and presence SYNC, and waiting for a state all read it. Not on it: the socket
-open and close handshakes (the websockets library's own timeouts) and auth HTTP (httpx).
+timeouts (RTN14c, RTN23a), the WebSocket opening handshake, in-band reauth (RTC8a), pings
+(RTN13), closeTimeout, ACKs (RTN7), attach/detach and presence SYNC, and waiting for a state all
+read it. Not on it: the socket's closing handshake (the websockets library's own 1 s) and auth
+HTTP requests (httpx's httpRequestTimeout).
 """
 
 from __future__ import annotations

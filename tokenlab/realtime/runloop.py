@@ -226,7 +226,11 @@ class RunLoop:
         url = build_url(opts.endpoint.ws_url, params)
         conn.emit(Note(f"Opening {redact_text(url)}"))
         transport = await Transport.open(
-            url, fmt=opts.format, timeout_ms=opts.timeouts.realtime_request_timeout, emit=conn.emit
+            url,
+            fmt=opts.format,
+            timeout_ms=opts.timeouts.realtime_request_timeout,
+            emit=conn.emit,
+            clock=conn.clock,
         )
         self._m.use_transport(transport)
         return transport

@@ -21,6 +21,7 @@ from tokenlab import __version__
 from tokenlab.core.errors import AblyError
 from tokenlab.core.tls_trust import client_context
 from tokenlab.core.wire import WireFormat, encode_frame
+from tokenlab.realtime.clock import Clock, LoopClock
 from tokenlab.realtime.events import EventBody, FrameReceived, FrameSent
 from tokenlab.realtime.protocol import (
     ErrorInfo,
@@ -89,18 +90,26 @@ class Transport:
 
     @classmethod
     async def open(
-        cls, url: str, *, fmt: WireFormat, timeout_ms: int, emit: Callable[[EventBody], None]
+        cls,
+        url: str,
+        *,
+        fmt: WireFormat,
+        timeout_ms: int,
+        emit: Callable[[EventBody], None],
+        clock: Clock | None = None,
     ) -> Transport:
+        """Open the WebSocket; the ``timeout_ms`` for the handshake runs on ``clock``."""
         try:
-            ws = await connect(
-                url,
-                open_timeout=timeout_ms / 1000,
-                ping_interval=None,  # liveness comes from Ably HEARTBEATs (heartbeats=true)
-                close_timeout=1,
-                max_size=MAX_FRAME_BYTES,
-                user_agent_header=f"tokenlab/{__version__}",
-                ssl=client_context() if url.startswith("wss:") else None,
-            )
+            async with (clock or LoopClock()).timeout(timeout_ms):
+                ws = await connect(
+                    url,
+                    open_timeout=None,  # the clock's timeout above
+                    ping_interval=None,  # liveness comes from Ably HEARTBEATs (heartbeats=true)
+                    close_timeout=1,
+                    max_size=MAX_FRAME_BYTES,
+                    user_agent_header=f"tokenlab/{__version__}",
+                    ssl=client_context() if url.startswith("wss:") else None,
+                )
         except TimeoutError as exc:
             raise TransportClosedError(
                 _unavailable(f"Timed out opening the WebSocket after {timeout_ms} ms", 408)

@@ -4,8 +4,8 @@ already on screen. Imported on first use of ``theme.icon`` (not needed for the f
 
 from __future__ import annotations
 
-from PySide6.QtCore import QByteArray, QRect, QSize, Qt
-from PySide6.QtGui import QIcon, QIconEngine, QPainter, QPixmap
+from PySide6.QtCore import QByteArray, QRect, QSize
+from PySide6.QtGui import QColor, QIcon, QIconEngine, QPainter, QPixmap
 
 from tokenlab.gui import theme
 
@@ -29,7 +29,7 @@ class PaletteIconEngine(QIconEngine):
 
         data = self._svg.replace(NEUTRAL.encode(), NEUTRAL_ON_DARK.encode()) if dark else self._svg
         pixmap = QPixmap(size)
-        pixmap.fill(Qt.GlobalColor.transparent)
+        pixmap.fill(QColor(0, 0, 0, 0))  # transparent; Qt.GlobalColor would load ~90 enums
         painter = QPainter(pixmap)
         if mode == QIcon.Mode.Disabled:
             painter.setOpacity(0.4)

@@ -72,6 +72,8 @@ class LessonsTab(TabPage):
         self.run: LessonRun | None = None
         self.lesson: Lesson | None = None
         self.step_views: list[StepView] = []
+        self._runs = 0  # "Run step"/"Run all" presses; a superseded run's end is not reported
+        self._running = False  # no by-hand watch while the lesson runs its own steps
         self._build()
         self._unlisten = ctx.connections.events.add_listener(self._on_connection_event)
         ctx.settings_changed.connect(self._on_ctx_settings_changed)
@@ -262,6 +264,8 @@ class LessonsTab(TabPage):
 
     def _start(self, make: Callable[[], AsyncIterator[Progress]]) -> None:
         self.ctx.runner.cancel("watch", owner=self)
+        self._runs += 1
+        self._running, runs = True, self._runs
         self.run_step_button.setEnabled(False)
         self.run_all_button.setEnabled(False)
         self.status.setText("Running…")
@@ -271,13 +275,17 @@ class LessonsTab(TabPage):
                 self._on_progress(item)
 
         self.ctx.runner.submit(
-            drive, on_ok=lambda _: self._on_run_finished(), owner=self, key="run", label="Lesson"
+            drive,
+            on_ok=lambda _: self._on_run_finished(run=runs),
+            owner=self,
+            key="run",
+            label="Lesson",
         )
 
     def _start_watch(self) -> None:
         """Tick the next step when the app observes it done by hand (a publish from the Live
         tab on the step's connection, a revocation from the Sandbox tab), whoever did it."""
-        if self.lesson is None or self._env_problem() is not None:
+        if self.lesson is None or self._env_problem() is not None or self._running:
             return
         run = self._current_run()
         index = run.next_index
@@ -309,7 +317,14 @@ class LessonsTab(TabPage):
         elif isinstance(item, StepDone):
             view.set_done(item)
 
-    def _on_run_finished(self, *, by_hand: bool = False) -> None:
+    def _on_run_finished(self, *, by_hand: bool = False, run: int | None = None) -> None:
+        if run is not None:
+            if run != self._runs:
+                return  # a newer run reports when it ends
+            self._running = False
+        self._report_finished(by_hand)
+
+    def _report_finished(self, by_hand: bool) -> None:
         run, lesson = self.run, self.lesson
         if run is None or lesson is None:
             return
@@ -341,6 +356,8 @@ class LessonsTab(TabPage):
 
     def _drop_run(self) -> None:
         run, self.run = self.run, None
+        self._runs += 1
+        self._running = False
         self.log_model.clear()
         self.timeline.clear()
         self.ctx.runner.cancel("run", owner=self)

@@ -77,6 +77,7 @@ class LessonsTab(TabPage):
         self._build()
         self._unlisten = ctx.connections.events.add_listener(self._on_connection_event)
         ctx.settings_changed.connect(self._on_ctx_settings_changed)
+        ctx.sandbox_changed.connect(self._on_ctx_sandbox_changed)
         first = self.lessons.lessons[0].id if self.lessons.lessons else None
         if first is not None:
             self.select(first)
@@ -364,6 +365,11 @@ class LessonsTab(TabPage):
         self.ctx.runner.cancel("watch", owner=self)
         if run is not None:
             self.ctx.runner.submit(run.close, owner=self, key="reset", label="Resetting lesson")
+
+    def _on_ctx_sandbox_changed(self) -> None:
+        """The sandbox starts after the window (and restarts with TLS on or off)."""
+        self._update_status()
+        self._start_watch()
 
     def _on_ctx_settings_changed(self, _settings: object) -> None:
         self.model.set_done(self.ctx.settings.lessons_done)

@@ -212,3 +212,21 @@ def test_record_tables_refit_their_headers_when_the_font_grows(qtbot: Any) -> No
     header = view.horizontalHeader()
     for column in range(model.columnCount() - 1):  # the last section stretches
         assert header.sectionSize(column) >= header.sectionSizeHint(column), column
+
+
+async def test_a_stopped_sandbox_is_not_queried(keep_alive: list[object], ctx: AppContext) -> None:
+    # a TLS restart or the app's shutdown stops the sandbox before the context lets go of it:
+    # a pending refresh then raised "The sandbox is not running" into the error reporter
+    from tokenlab.sandbox import SandboxConfig
+
+    sandbox = Sandbox(SandboxConfig())
+    await sandbox.start()
+    ctx.set_sandbox(sandbox)
+    tab = SandboxTab(ctx)
+    keep_alive.append(tab)
+    assert tab.keys.rowCount() > 0
+    await sandbox.stop()
+    tab.refresh()
+    assert tab.sandbox is None and not ctx.reporter.reports
+    tab.shutdown()
+    ctx.set_sandbox(None)

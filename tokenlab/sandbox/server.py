@@ -164,6 +164,11 @@ class Sandbox:
         self._ctx = self._runner = None
 
     @property
+    def running(self) -> bool:
+        """Started and not yet stopped: the admin API answers only then."""
+        return self._ctx is not None
+
+    @property
     def ctx(self) -> Context:
         if self._ctx is None:
             raise RuntimeError("The sandbox is not running (use 'async with Sandbox(...)').")

@@ -205,9 +205,10 @@ class SandboxTab(TabPage):
 
     @property
     def sandbox(self) -> Sandbox | None:
-        """The embedded sandbox when its admin API is available."""
+        """The embedded sandbox when its admin API is available (started, not yet stopped:
+        a restart or the app's shutdown stops it before the context lets go of it)."""
         sandbox = self.ctx.sandbox
-        return sandbox if isinstance(sandbox, Sandbox) else None
+        return sandbox if isinstance(sandbox, Sandbox) and sandbox.running else None
 
     def mode(self) -> str:
         if self.sandbox is not None:
@@ -452,6 +453,7 @@ class SandboxTab(TabPage):
 
     def shutdown(self) -> None:
         self._poll.stop()
+        self._debounce.stop()
         if self._unsubscribe is not None:
             self._unsubscribe()
             self._unsubscribe = None

@@ -191,31 +191,34 @@ class MainWindow(QMainWindow):
             action.setShortcuts([QKeySequence(keys)])  # see _action
         return action
 
-    def _build_theme_menu(self, menu: QMenu) -> None:
+    def _radio_menu(
+        self, menu: QMenu, labels: dict[str, str], chosen: Callable[[str], object]
+    ) -> dict[str, QAction]:
+        """One checkable action per value (exclusive); ``chosen(value)`` when one is picked."""
         group = QActionGroup(self)
-        labels = {"system": "&System (follow the desktop)", "light": "&Light", "dark": "&Dark"}
-        self.theme_actions: dict[str, QAction] = {}
-        for mode in THEMES:
-            action = group.addAction(labels[mode])
+        actions: dict[str, QAction] = {}
+        for value, label in labels.items():
+            action = group.addAction(label)
             action.setCheckable(True)
-            action.setData(mode)
+            action.setData(value)
             menu.addAction(action)
-            self.theme_actions[mode] = action
-        group.triggered.connect(lambda a: self.set_theme(str(a.data())))
+            actions[value] = action
+        group.triggered.connect(lambda a: chosen(str(a.data())))
+        return actions
+
+    def _build_theme_menu(self, menu: QMenu) -> None:
+        labels = {"system": "&System (follow the desktop)", "light": "&Light", "dark": "&Dark"}
+        self.theme_actions = self._radio_menu(menu, {m: labels[m] for m in THEMES}, self.set_theme)
         hints = QGuiApplication.styleHints()
         hints.colorSchemeChanged.connect(self._on_color_scheme_changed)
 
     def _build_time_menu(self, menu: QMenu) -> None:
-        group = QActionGroup(self)
         labels = {"relative": "&Relative (in 4 min)", "local": "&Local time", "utc": "&UTC"}
-        self.time_actions: dict[str, QAction] = {}
-        for fmt in TIME_FORMATS:
-            action = group.addAction(labels[fmt])
-            action.setCheckable(True)
-            action.setData(fmt)
-            menu.addAction(action)
-            self.time_actions[fmt] = action
-        group.triggered.connect(lambda a: self.ctx.update_settings(time_format=a.data()))
+        self.time_actions = self._radio_menu(
+            menu,
+            {f: labels[f] for f in TIME_FORMATS},
+            lambda fmt: self.ctx.update_settings(time_format=fmt),
+        )
 
     def _build_shortcuts(self) -> None:
         for index, tab_id in enumerate(self.tab_ids[:MAX_TABS_WITH_SHORTCUT]):

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, get_args
+
+from tokenlab.realtime.events import ConnectionState
 
 # The auth concepts every lesson set must cover (issue "Lessons"), with a one-line meaning.
 CONCEPTS: dict[str, str] = {
@@ -102,16 +104,7 @@ EXPECTATIONS: dict[str, tuple[str, type | tuple[type, ...]]] = {
 # Expectations whose value must be one of a few words.
 EXPECT_CHOICES: dict[str, tuple[str, ...]] = {
     "outcome": ("ok", "error"),
-    "state": (
-        "initialized",
-        "connecting",
-        "connected",
-        "disconnected",
-        "suspended",
-        "closing",
-        "closed",
-        "failed",
-    ),
+    "state": get_args(ConnectionState),
     "identity": ("identified", "wildcard", "unidentified"),
     "client_id_source": ("options", "token", "auth_callback", "connected"),
     "token_kind": (

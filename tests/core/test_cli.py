@@ -14,26 +14,11 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from tokenlab.cli import main
+from tests.core.cli_helpers import FRESH, GOLDEN, KEY, run_cli
 from tokenlab.core import jws
 from tokenlab.core.ably_jwt import decode_jwt, verify_hs256
 from tokenlab.core.samples import FIXED_NOW_MS, SAMPLE_KEY, generate_samples
 from tokenlab.core.tokens import TokenRequest, verify_mac
-
-KEY = "appId.keyId:s3cr3t"
-GOLDEN = (
-    "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiIsImtpZCI6ImFwcElkLmtleUlkIn0."
-    "eyJpYXQiOjE3MDAwMDAwMDAsImV4cCI6MTcwMDAwMzYwMCwieC1hYmx5LWNhcGFiaWxpdHkiOiJ7XCIqXCI6W1wi"
-    "KlwiXX0iLCJ4LWFibHktY2xpZW50SWQiOiJ1c2VyQGV4YW1wbGUuY29tIn0."
-    "PeGHxxBkAtR9oHmf7CeQPrG7A2Z1yzqcV0mOZuqCqtk"
-)
-FRESH = "--now-ms=1700000100000"
-
-
-def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture(autouse=True)
@@ -46,7 +31,7 @@ def _no_env_key(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_inspect_valid_jwt(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = _run(capsys, "inspect", GOLDEN, "--key", KEY, FRESH)
+    code, out, _ = run_cli(capsys, "inspect", GOLDEN, "--key", KEY, FRESH)
     assert code == 0
     assert "Ably JWT" in out and "valid: Signed by the key appId.keyId" in out
     assert "s3cr3t" not in out
@@ -54,13 +39,13 @@ def test_inspect_valid_jwt(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_inspect_expired_exits_1(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = _run(capsys, "inspect", GOLDEN, "--now-ms", "1800000000000")
+    code, out, _ = run_cli(capsys, "inspect", GOLDEN, "--now-ms", "1800000000000")
     assert code == 1
     assert "40142" in out and "expired" in out
 
 
 def test_inspect_json(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = _run(capsys, "inspect", f"Bearer {GOLDEN}", "--json", FRESH)
+    code, out, _ = run_cli(capsys, "inspect", f"Bearer {GOLDEN}", "--json", FRESH)
     data = json.loads(out)
     assert code == 0 and data["kind"] == "ably_jwt"
     assert data["identity"]["clientId"] == "user@example.com"
@@ -68,12 +53,12 @@ def test_inspect_json(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_inspect_stdin(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sys, "stdin", io.StringIO(f"Authorization: Bearer {GOLDEN}\n"))
-    code, out, _ = _run(capsys, "inspect", "-", FRESH)
+    code, out, _ = run_cli(capsys, "inspect", "-", FRESH)
     assert code == 0 and "Removed the 'Authorization:' header name." in out
 
 
 def test_inspect_api_key_never_prints_secret(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = _run(capsys, "inspect", KEY)
+    code, out, _ = run_cli(capsys, "inspect", KEY)
     assert code == 0  # accepted, but: the verdict says why
     assert "Accepted, but" in out
     assert "s3cr3t" not in out and "appId.keyId:••••" in out
@@ -83,22 +68,22 @@ def test_inspect_key_from_env_and_file(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.setenv("TOKENLAB_KEY", KEY)
-    assert "valid: Signed" in _run(capsys, "inspect", GOLDEN, FRESH)[1]
+    assert "valid: Signed" in run_cli(capsys, "inspect", GOLDEN, FRESH)[1]
     monkeypatch.delenv("TOKENLAB_KEY")
     key_file = tmp_path / "key"
     key_file.write_text("appId.keyId:wrong\n")
-    code, out, _ = _run(capsys, "inspect", GOLDEN, "--key-file", str(key_file), FRESH)
+    code, out, _ = run_cli(capsys, "inspect", GOLDEN, "--key-file", str(key_file), FRESH)
     assert code == 1 and "invalid" in out
 
 
 def test_bad_key_is_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, err = _run(capsys, "inspect", GOLDEN, "--key", "nonsense")
+    code, _, err = run_cli(capsys, "inspect", GOLDEN, "--key", "nonsense")
     assert code == 2 and "40005" in err
 
 
 def test_inspect_token_request_with_key_capability(capsys: pytest.CaptureFixture[str]) -> None:
     request = generate_samples(FIXED_NOW_MS)["token-request"]
-    code, out, _ = _run(
+    code, out, _ = run_cli(
         capsys,
         "inspect",
         request,
@@ -120,7 +105,7 @@ def test_inspect_token_request_with_key_capability(capsys: pytest.CaptureFixture
 
 
 def test_token_request_reference_vector(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = _run(
+    code, out, _ = run_cli(
         capsys,
         "token-request",
         "--key",
@@ -141,7 +126,7 @@ def test_token_request_reference_vector(capsys: pytest.CaptureFixture[str]) -> N
 
 
 def test_token_request_fresh_human_output(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = _run(
+    code, out, _ = run_cli(
         capsys, "token-request", "--key", KEY, "--client-id", "bob", "--capability", '{"*": ["*"]}'
     )
     assert code == 0
@@ -156,7 +141,7 @@ def test_token_request_fresh_human_output(capsys: pytest.CaptureFixture[str]) ->
 
 
 def test_token_request_canonical_and_invalid(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = _run(
+    code, out, _ = run_cli(
         capsys,
         "token-request",
         "--key",
@@ -167,17 +152,17 @@ def test_token_request_canonical_and_invalid(capsys: pytest.CaptureFixture[str])
         "--json",
     )
     assert code == 0 and json.loads(out)["capability"] == '{"a":["*"],"b":["subscribe"]}'
-    code, _, err = _run(capsys, "token-request", "--key", KEY, "--capability", '{"a":["nope"]}')
+    code, _, err = run_cli(capsys, "token-request", "--key", KEY, "--capability", '{"a":["nope"]}')
     assert code == 2 and "nope" in err
 
 
 def test_token_request_needs_key(capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, err = _run(capsys, "token-request")
+    code, _, err = run_cli(capsys, "token-request")
     assert code == 2 and "TOKENLAB_KEY" in err
 
 
 def test_token_request_ttl_too_long_exits_1(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = _run(capsys, "token-request", "--key", KEY, "--ttl", "90000000")
+    code, out, _ = run_cli(capsys, "token-request", "--key", KEY, "--ttl", "90000000")
     assert code == 1 and "40003" in out
 
 
@@ -185,7 +170,7 @@ def test_token_request_ttl_too_long_exits_1(capsys: pytest.CaptureFixture[str]) 
 
 
 def test_jwt_golden(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = _run(
+    code, out, _ = run_cli(
         capsys,
         "jwt",
         "--key",
@@ -203,7 +188,7 @@ def test_jwt_golden(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_jwt_fresh_json(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = _run(
+    code, out, _ = run_cli(
         capsys,
         "jwt",
         "--key",
@@ -228,19 +213,19 @@ def test_jwt_fresh_json(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_jwt_malformed_claim_has_the_pair_message(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = _run(capsys, "jwt", "--key", KEY, "--claim", "oops")
+    code, out, err = run_cli(capsys, "jwt", "--key", KEY, "--claim", "oops")
     assert code != 0 and out == ""
     assert "--claim is not name=value: 'oops'." in err
     assert "e.g. sub=alice" in err  # the fix, as for --auth-param and the Live editor
 
 
 def test_jwt_embedded(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = _run(capsys, "jwt", "--key", KEY, "--outer-secret", "mine", "-q")
+    code, out, _ = run_cli(capsys, "jwt", "--key", KEY, "--outer-secret", "mine", "-q")
     outer = decode_jwt(out.strip())
     assert code == 0
     inner = decode_jwt(outer.header["x-ably-token"])
     assert verify_hs256(outer, "mine") and verify_hs256(inner, "s3cr3t")
-    code, out, _ = _run(
+    code, out, _ = run_cli(
         capsys,
         "jwt",
         "--embed-token",
@@ -251,12 +236,12 @@ def test_jwt_embedded(capsys: pytest.CaptureFixture[str]) -> None:
         "-q",
     )
     assert decode_jwt(out.strip()).claims["x-ably-token"] == "appId.abcdefghijklmnop"
-    code, _, err = _run(capsys, "jwt", "--embed-token", "appId.abcdefghijklmnop")
+    code, _, err = run_cli(capsys, "jwt", "--embed-token", "appId.abcdefghijklmnop")
     assert code == 2 and "outer-secret" in err
 
 
 def test_jwt_bad_capability(capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, err = _run(capsys, "jwt", "--key", KEY, "--capability", "{not json")
+    code, _, err = run_cli(capsys, "jwt", "--key", KEY, "--capability", "{not json")
     assert code == 2 and "JSON" in err
 
 
@@ -264,13 +249,13 @@ def test_jwt_bad_capability(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_verify_with_key(capsys: pytest.CaptureFixture[str]) -> None:
-    assert _run(capsys, "verify", GOLDEN, "--key", KEY)[0] == 0
-    code, out, _ = _run(capsys, "verify", f"Bearer {GOLDEN}", "--key", "appId.keyId:other")
+    assert run_cli(capsys, "verify", GOLDEN, "--key", KEY)[0] == 0
+    code, out, _ = run_cli(capsys, "verify", f"Bearer {GOLDEN}", "--key", "appId.keyId:other")
     assert code == 1 and "does not match" in out
 
 
 def test_verify_secret_reports_weak_key(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = _run(capsys, "verify", GOLDEN, "--secret", "s3cr3t", "--json")
+    code, out, _ = run_cli(capsys, "verify", GOLDEN, "--secret", "s3cr3t", "--json")
     data = json.loads(out)
     assert code == 0 and data["valid"] and "6 bytes" in data["keyWarning"]
 
@@ -284,32 +269,32 @@ def test_verify_pem_and_jwk(capsys: pytest.CaptureFixture[str], tmp_path: Path) 
     token = jws.mint_jwt(
         {"sub": "x"}, jws.JwtKey("pem", "test key", private), algorithm="ES256"
     ).token
-    assert _run(capsys, "verify", token, "--pem", str(tmp_path / "pub.pem"))[0] == 0
+    assert run_cli(capsys, "verify", token, "--pem", str(tmp_path / "pub.pem"))[0] == 0
     other = ec.generate_private_key(ec.SECP256R1())
     (tmp_path / "k.jwk").write_text(pyjwt.algorithms.ECAlgorithm.to_jwk(other.public_key()))
-    assert _run(capsys, "verify", token, "--jwk", str(tmp_path / "k.jwk"))[0] == 1
+    assert run_cli(capsys, "verify", token, "--jwk", str(tmp_path / "k.jwk"))[0] == 1
 
 
 def test_verify_token_request(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = _run(
+    code, out, _ = run_cli(
         capsys, "token-request", "--key", KEY, "--capability", '{"*": ["*"]}', "--json"
     )
     data = json.loads(out)
-    assert _run(capsys, "verify", json.dumps(data), "--key", KEY)[0] == 0
+    assert run_cli(capsys, "verify", json.dumps(data), "--key", KEY)[0] == 0
     data["capability"] = '{"*":["*"]}'
-    code, out, _ = _run(capsys, "verify", json.dumps(data), "--key", KEY)
+    code, out, _ = run_cli(capsys, "verify", json.dumps(data), "--key", KEY)
     assert code == 1 and "ably-python" in out  # explains which bytes were signed
 
 
 def test_verify_usage_errors(capsys: pytest.CaptureFixture[str]) -> None:
-    assert _run(capsys, "verify", GOLDEN)[0] == 2
-    assert _run(capsys, "verify", GOLDEN, "--key", KEY, "--secret", "x")[0] == 2
-    assert _run(capsys, "verify", "not-a-jwt", "--secret", "x")[0] == 2
+    assert run_cli(capsys, "verify", GOLDEN)[0] == 2
+    assert run_cli(capsys, "verify", GOLDEN, "--key", KEY, "--secret", "x")[0] == 2
+    assert run_cli(capsys, "verify", "not-a-jwt", "--secret", "x")[0] == 2
 
 
 def test_help_documents_exit_codes(capsys: pytest.CaptureFixture[str]) -> None:
     for command in ("inspect", "token-request", "jwt", "verify"):
-        code, out, _ = _run(capsys, command, "--help")
+        code, out, _ = run_cli(capsys, command, "--help")
         assert code == 0 and "exit codes" in out and "usage error" in out
 
 
